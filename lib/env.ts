@@ -1,0 +1,91 @@
+/**
+ * Which implementation the suite points at, and with which credentials. Chosen by
+ * BILLERAPI_ENV (local, sandbox, production, partner); values come from the process
+ * environment first, then from `.env.<env>` at the repository root.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import dotenv from 'dotenv';
+import { ConfigError } from './errors';
+import { keyPrefixes, serverUrls } from './spec';
+
+export const environmentNames = ['local', 'sandbox', 'production', 'partner'] as const;
+export type EnvName = (typeof environmentNames)[number];
+
+export interface ClientCredentials {
+  id: string;
+  secret: string;
+}
+
+export interface Environment {
+  name: EnvName;
+  /** Undefined only for `local` without BILLERAPI_BASE_URL: the harness starts the embedded reference. */
+  baseUrl: string | undefined;
+  primary: ClientCredentials;
+  second?: ClientCredentials;
+  restricted?: ClientCredentials;
+  /** The key prefix secrets must carry here, or undefined where either is acceptable (partner). */
+  keyPrefix: string | undefined;
+}
+
+export const repoRoot = join(__dirname, '..');
+
+/** Environment variable holding each credential, also used in reproduction commands. */
+export const credentialVariables = {
+  primary: ['BILLERAPI_CLIENT_ID', 'BILLERAPI_CLIENT_SECRET'],
+  second: ['BILLERAPI_SECOND_CLIENT_ID', 'BILLERAPI_SECOND_CLIENT_SECRET'],
+  restricted: ['BILLERAPI_RESTRICTED_CLIENT_ID', 'BILLERAPI_RESTRICTED_CLIENT_SECRET'],
+} as const;
+
+export function parseEnvName(value: string | undefined): EnvName {
+  const name = value?.trim() || 'local';
+  if (!(environmentNames as readonly string[]).includes(name)) {
+    throw new ConfigError(`Unknown environment "${name}". Use one of: ${environmentNames.join(', ')}.`);
+  }
+  return name as EnvName;
+}
+
+/** Adds `.env.<name>` values that the process environment does not already set. */
+export function loadDotenv(name: EnvName, env: NodeJS.ProcessEnv = process.env): void {
+  const path = join(repoRoot, `.env.${name}`);
+  if (existsSync(path)) dotenv.config({ path, processEnv: env as Record<string, string>, quiet: true, override: false });
+}
+
+function credentials(env: NodeJS.ProcessEnv, [idVar, secretVar]: readonly [string, string]): ClientCredentials | undefined {
+  const id = env[idVar];
+  const secret = env[secretVar];
+  return id && secret ? { id, secret } : undefined;
+}
+
+function baseUrlFor(name: EnvName, env: NodeJS.ProcessEnv): string | undefined {
+  const configured = env.BILLERAPI_BASE_URL?.trim();
+  if (configured) return configured.replace(/\/+$/, '');
+  if (name === 'sandbox' || name === 'production') return serverUrls[name];
+  if (name === 'partner') throw new ConfigError('BILLERAPI_BASE_URL is required for the partner environment.');
+  return undefined;
+}
+
+/** Reads the environment; throws ConfigError (exit 2) when it cannot be used at all. */
+export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  const name = parseEnvName(env.BILLERAPI_ENV);
+  loadDotenv(name, env);
+  const primary = credentials(env, credentialVariables.primary);
+  if (!primary) {
+    throw new ConfigError(
+      `Missing credentials: set BILLERAPI_CLIENT_ID and BILLERAPI_CLIENT_SECRET (or put them in .env.${name}; see .env.example).`,
+    );
+  }
+  return {
+    name,
+    baseUrl: baseUrlFor(name, env),
+    primary,
+    second: credentials(env, credentialVariables.second),
+    restricted: credentials(env, credentialVariables.restricted),
+    keyPrefix: name === 'production' ? keyPrefixes.production : name === 'partner' ? undefined : keyPrefixes.sandbox,
+  };
+}
+
+/** Every secret the environment holds, for the redactor. */
+export function environmentSecrets(e: Environment): string[] {
+  return [e.primary, e.second, e.restricted].flatMap((c) => (c ? [c.secret] : []));
+}

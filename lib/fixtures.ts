@@ -1,0 +1,100 @@
+/**
+ * The Playwright fixtures every suite uses: `api` calls operations, runs the contract checks on
+ * every exchange and reports failures in the house format; `accounts` are the linked sandbox
+ * accounts prepared once by the global setup.
+ */
+import { test as base, expect } from '@playwright/test';
+import { ApiClient, type CallOptions, type Exchange } from './client';
+import { contractChecks, runChecks, type Check, type Failure } from './checks';
+import { environmentSecrets, loadEnvironment, type Environment } from './env';
+import { formatExchange, formatFailure, requestLine } from './failure';
+import { readLinkedAccounts, type LinkedAccount } from './linked-accounts';
+import { redact, redactor } from './redact';
+import { requirement } from './requirements';
+
+const conformance = expect.extend({
+  toHold(failure: Failure | undefined, message: string) {
+    return { pass: failure === undefined, name: 'toHold', message: () => message };
+  },
+});
+
+export class Api {
+  readonly exchanges: Exchange[] = [];
+  private readonly client: ApiClient;
+
+  constructor(readonly environment: Environment, baseUrl: string) {
+    this.client = new ApiClient(baseUrl, (x) => this.exchanges.push(x));
+  }
+
+  /** Calls an operation and checks the exchange against the contract (SCHEMA-*, ERR-*). */
+  async call(operationId: string, options: CallOptions): Promise<Exchange> {
+    const exchange = await base.step(`${operationId}`, async () => {
+      try {
+        return await this.client.call(operationId, options);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(redact(`No response to ${operationId}: ${reason}`));
+      }
+    });
+    if (exchange.response.status === 429) {
+      throw new Error(
+        redact(`Harness: unplanned 429 on ${requestLine(exchange)}. The suite exceeded a rate limit it should have budgeted for; this is a bug of the suite, not a verdict on the implementation.`),
+      );
+    }
+    this.verify(exchange, ...contractChecks);
+    return exchange;
+  }
+
+  /** Soft checks: every MUST failure fails the test, every SHOULD failure adds a warning. */
+  verify(exchange: Exchange | undefined, ...checks: Check[]): void {
+    const failures = exchange ? runChecks(exchange, checks) : [];
+    for (const failure of failures) this.report(failure, exchange);
+  }
+
+  /** Reports a failure found outside a single-exchange check (comparisons across exchanges). */
+  report(failure: Failure, exchange?: Exchange): void {
+    const message = formatFailure(failure, exchange, this.environment);
+    if (requirement(failure.requirement).level === 'SHOULD') {
+      base.info().annotations.push({ type: 'warning', description: message });
+    } else {
+      conformance.soft(failure, message).toHold(message);
+    }
+  }
+
+  /** A precondition: stops the test when the exchange fails any of the checks. */
+  require(exchange: Exchange, ...checks: Check[]): void {
+    const failures = runChecks(exchange, checks);
+    if (failures.length > 0) {
+      throw new Error(`Precondition failed:\n${failures.map((f) => formatFailure(f, exchange, this.environment)).join('\n')}`);
+    }
+  }
+}
+
+export const test = base.extend<{ api: Api; accounts: LinkedAccount[] }, { environment: Environment }>({
+  environment: [
+    async ({}, use) => {
+      const environment = loadEnvironment();
+      redactor.register(...environmentSecrets(environment));
+      await use(environment);
+    },
+    { scope: 'worker' },
+  ],
+  api: async ({ environment }, use, testInfo) => {
+    const baseUrl = process.env.BILLERAPI_BASE_URL;
+    if (!baseUrl) throw new Error('BILLERAPI_BASE_URL is not set: the global setup did not run (use the playwright.config.ts at the root).');
+    const api = new Api(environment, baseUrl);
+    await use(api);
+    if (api.exchanges.length > 0) {
+      await testInfo.attach('exchanges.txt', {
+        body: api.exchanges.map(formatExchange).join('\n\n----\n\n'),
+        contentType: 'text/plain',
+      });
+    }
+  },
+  accounts: async ({ environment }, use, testInfo) => {
+    testInfo.skip(environment.name === 'production', 'production runs link no accounts (read-only profile)');
+    await use(readLinkedAccounts());
+  },
+});
+
+export { expect };

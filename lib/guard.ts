@@ -1,0 +1,55 @@
+/** Checks made before the first request: a bad target or bad credentials stop the run with exit 2. */
+import { ConfigError } from './errors';
+import type { Environment } from './env';
+import { keyPrefixes } from './spec';
+import { send } from './http';
+
+const REACHABILITY_TIMEOUT_MS = 5_000;
+
+function otherEnvironmentOf(prefix: string): string {
+  return prefix === keyPrefixes.production ? 'production' : 'sandbox';
+}
+
+/** Every configuration problem, as one sentence each (pure: no I/O). */
+export function configurationProblems(e: Environment): string[] {
+  const problems: string[] = [];
+  if (e.baseUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(e.baseUrl);
+    } catch {
+      problems.push(`BILLERAPI_BASE_URL "${e.baseUrl}" is not a URL.`);
+    }
+    if (url && url.protocol !== 'http:' && url.protocol !== 'https:') {
+      problems.push(`BILLERAPI_BASE_URL must be http or https, not ${url.protocol}`);
+    }
+  }
+  if (e.keyPrefix) {
+    const clients = [e.primary, e.second, e.restricted].filter((c): c is NonNullable<typeof c> => c !== undefined);
+    for (const client of clients) {
+      if (client.secret.startsWith(e.keyPrefix)) continue;
+      const foreign = Object.values(keyPrefixes).find((p) => client.secret.startsWith(p));
+      problems.push(
+        foreign
+          ? `A ${otherEnvironmentOf(foreign)} secret (${foreign}…) for client ${client.id} is aimed at ${e.name}: use ${e.keyPrefix}… credentials there.`
+          : `The secret for client ${client.id} does not start with ${e.keyPrefix}, the key prefix of ${e.name}.`,
+      );
+    }
+  }
+  return problems;
+}
+
+export function assertConfiguration(e: Environment): void {
+  const problems = configurationProblems(e);
+  if (problems.length > 0) throw new ConfigError(problems.join(' '));
+}
+
+/** Any HTTP answer means reachable; a network error or timeout means not. */
+export async function assertReachable(baseUrl: string): Promise<void> {
+  try {
+    await send({ method: 'GET', url: `${baseUrl}/billers`, headers: [] }, REACHABILITY_TIMEOUT_MS);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`Target ${baseUrl} is unreachable: ${reason}.`);
+  }
+}

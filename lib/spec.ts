@@ -1,0 +1,107 @@
+/** The contract as data, read from the generated schemas/spec.json (never from hand-typed numbers). */
+import specJson from '../schemas/spec.json';
+import type { SchemaName } from '../schemas/validators.cjs';
+
+export type GroupName = 'authentication' | 'link' | 'biller';
+export type LimitScope = 'ip' | 'client';
+export type AuthMode = 'client' | 'bearer';
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+
+export interface RateLimitGroup {
+  name: GroupName;
+  limit: number;
+  windowSeconds: number;
+  scope: LimitScope;
+}
+
+export interface Operation {
+  operationId: string;
+  method: HttpMethod;
+  /** OpenAPI path template, e.g. `/billers/{biller_id}`. */
+  path: string;
+  group: GroupName;
+  auth: AuthMode;
+  /** Scopes named in the security requirement (OpenAPI 3.1 role names). */
+  scopes: string[];
+  sandboxOnly: boolean;
+  /** Documented status codes, as strings (`'200'`, `'401'`). */
+  statuses: string[];
+  requestSchema?: SchemaName;
+  responseSchemas: Partial<Record<string, SchemaName>>;
+}
+
+type Json = Record<string, any>;
+export const spec: Json = specJson;
+
+function schemaNameOf(spec: Json, node: Json | undefined): SchemaName | undefined {
+  if (!node) return undefined;
+  const resolved = typeof node.$ref === 'string'
+    ? node.$ref.replace(/^#\//, '').split('/').reduce((at: Json, key: string) => at[key], spec)
+    : node;
+  const ref = resolved?.content?.['application/json']?.schema?.$ref as string | undefined;
+  return ref?.replace('#/components/schemas/', '') as SchemaName | undefined;
+}
+
+function toOperation(path: string, method: string, op: Json): Operation {
+  const security: Json[] = op.security ?? spec.security;
+  const requirement = security[0] ?? {};
+  return {
+    operationId: op.operationId,
+    method: method.toUpperCase() as HttpMethod,
+    path,
+    group: op['x-rate-limit-group'],
+    auth: 'accessToken' in requirement ? 'bearer' : 'client',
+    scopes: (Object.values(requirement)[0] as string[] | undefined) ?? [],
+    sandboxOnly: op['x-sandbox-only'] === true,
+    statuses: Object.keys(op.responses),
+    requestSchema: schemaNameOf(spec, op.requestBody),
+    responseSchemas: Object.fromEntries(
+      Object.entries<Json>(op.responses).map(([status, response]) => [status, schemaNameOf(spec, response)]),
+    ),
+  };
+}
+
+export const operations: readonly Operation[] = Object.entries<Json>(spec.paths).flatMap(([path, item]) =>
+  ['get', 'post', 'delete'].filter((m) => item[m]).map((m) => toOperation(path, m, item[m])),
+);
+
+export type OperationId = (typeof operations)[number]['operationId'];
+
+export function operation(operationId: string): Operation {
+  const found = operations.find((op) => op.operationId === operationId);
+  if (!found) throw new Error(`Unknown operationId "${operationId}": it is not in specs/billerapi.openapi.yaml.`);
+  return found;
+}
+
+export const rateLimitGroups: Readonly<Record<GroupName, RateLimitGroup>> = Object.fromEntries(
+  Object.entries<Json>(spec['x-rate-limit-groups']).map(([name, g]) => [
+    name,
+    { name: name as GroupName, limit: g.limit, windowSeconds: g.window_seconds, scope: g.scope },
+  ]),
+) as Record<GroupName, RateLimitGroup>;
+
+/** Key prefix of client secrets per environment, from `servers[].x-key-prefix`. */
+export const keyPrefixes: Readonly<Record<'sandbox' | 'production', string>> = Object.fromEntries(
+  (spec.servers as Json[]).map((s) => [s['x-environment'], s['x-key-prefix']]),
+) as Record<'sandbox' | 'production', string>;
+
+export const serverUrls: Readonly<Record<'sandbox' | 'production', string>> = Object.fromEntries(
+  (spec.servers as Json[]).map((s) => [s['x-environment'], s.url]),
+) as Record<'sandbox' | 'production', string>;
+
+/** Matches a concrete request path against an operation's path template. */
+export function matchOperation(method: string, pathname: string): { op: Operation; params: Record<string, string> } | undefined {
+  for (const op of operations) {
+    if (op.method !== method.toUpperCase()) continue;
+    const names: string[] = [];
+    const pattern = op.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    const match = new RegExp(`^${pattern}$`).exec(pathname);
+    if (match) {
+      return { op, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(match[i + 1])])) };
+    }
+  }
+  return undefined;
+}

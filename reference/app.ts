@@ -1,0 +1,201 @@
+/**
+ * The reference sandbox server: node:http only. Every request runs the pipeline
+ * route match → rate limit → authentication → scopes → validation → handler.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { matchOperation, operations, rateLimitGroups, type GroupName, type Operation } from '../lib/spec';
+import { authenticateBearer, authenticateClient, bearerTokenOf, clientOfBearer, type Caller, type ClientSeed } from './auth';
+import type { FaultName } from './faults';
+import { handlers } from './handlers';
+import type { HandlerResult } from './handlers/context';
+import { HttpError, newRequestId, parseJsonBody, readBody, sendError, sendJson, sendSuccess, type Faults } from './http';
+import { createRateLimiter, type RateLimiter } from './rate-limit';
+import { createStore, type Store } from './store';
+import { validateBody, validateParameters } from './validation';
+
+export type { ClientSeed } from './auth';
+
+export interface ReferenceOptions {
+  clients: readonly ClientSeed[];
+  faults?: readonly FaultName[];
+  /** Overrides every rate-limit group's window (fast local runs). */
+  windowSeconds?: number;
+  /** Milliseconds clock, injectable for tests. */
+  now?: () => number;
+  /** One line per request; never receives a secret, a token or a query string. */
+  log?: (line: string) => void;
+}
+
+export interface ReferenceStats {
+  requests: Record<GroupName, number>;
+  limited: Record<GroupName, number>;
+}
+
+export interface Reference {
+  url: string;
+  close(): Promise<void>;
+  reset(): void;
+  stats(): ReferenceStats;
+}
+
+export type ReferenceHandler = ((req: IncomingMessage, res: ServerResponse) => void) & {
+  reset(): void;
+  stats(): ReferenceStats;
+};
+
+/** Served outside the contract: no auth, no rate limit. */
+export const STATS_PATH = '/_reference/stats';
+
+interface App {
+  clients: readonly ClientSeed[];
+  faults: Faults;
+  now: () => number;
+  store: Store;
+  limiter: RateLimiter;
+  stats: ReferenceStats;
+}
+
+const perGroup = (): Record<GroupName, number> =>
+  Object.fromEntries(Object.keys(rateLimitGroups).map((g) => [g, 0])) as Record<GroupName, number>;
+
+function splitUrl(url: string): { pathname: string; query: URLSearchParams } {
+  const at = url.indexOf('?');
+  return at === -1
+    ? { pathname: url, query: new URLSearchParams() }
+    : { pathname: url.slice(0, at), query: new URLSearchParams(url.slice(at + 1)) };
+}
+
+/** NestJS's answer to an unknown route; the query string is left out so no credential is echoed. */
+function matchRoute(method: string, pathname: string): { op: Operation; params: Record<string, string> } {
+  let matched: ReturnType<typeof matchOperation>;
+  try {
+    matched = matchOperation(method, pathname);
+  } catch {
+    throw new HttpError(400, 'Malformed percent-encoding in path');
+  }
+  if (!matched) throw new HttpError(404, `Cannot ${method} ${pathname}`);
+  return matched;
+}
+
+/** Scope ip: the TCP peer (X-Forwarded-For ignored). Scope client: X-Client-ID, else the token's client. */
+function rateLimitKey(op: Operation, req: IncomingMessage, app: App): string {
+  const peer = `ip:${req.socket.remoteAddress ?? 'unknown'}`;
+  if (rateLimitGroups[op.group].scope === 'ip') return peer;
+  const clientId = req.headers['x-client-id'];
+  if (typeof clientId === 'string' && clientId !== '') return `client:${clientId}`;
+  const token = bearerTokenOf(req.headers.authorization, app.faults);
+  if (token === undefined) return peer;
+  const issued = app.store.accessTokens.get(token);
+  return issued ? `client:${issued.clientId}` : `token:${token}`;
+}
+
+function enforceRateLimit(op: Operation, req: IncomingMessage, app: App): void {
+  app.stats.requests[op.group] += 1;
+  const decision = app.limiter.hit(op.group, rateLimitKey(op, req, app));
+  if (decision.allowed) return;
+  app.stats.limited[op.group] += 1;
+  throw new HttpError(429, 'Rate limit exceeded', { 'Retry-After': String(decision.retryAfterSeconds) });
+}
+
+function authenticate(op: Operation, req: IncomingMessage, query: URLSearchParams, app: App): Caller {
+  if (op.auth === 'bearer') {
+    const caller = authenticateBearer(req, query, app.clients, app.store, app.faults);
+    if (!caller) throw new HttpError(401, 'Invalid or missing access token');
+    return caller;
+  }
+  const client = authenticateClient(req, query, app.clients, app.faults) ?? clientOfBearer(req, app.clients, app.store, app.faults);
+  if (!client) throw new HttpError(401, 'Invalid client credentials');
+  return { kind: 'client', clientId: client.clientId };
+}
+
+function requireScopes(op: Operation, caller: Caller, app: App): void {
+  if (caller.kind !== 'client' || app.faults.has('ignore-scopes')) return;
+  const granted = app.clients.find((c) => c.clientId === caller.clientId)?.scopes ?? [];
+  const missing = op.scopes.find((scope) => !granted.includes(scope));
+  if (missing) throw new HttpError(403, `Missing scope: ${missing}`);
+}
+
+async function runPipeline(req: IncomingMessage, pathname: string, query: URLSearchParams, app: App): Promise<HandlerResult> {
+  const { op, params: pathParams } = matchRoute(req.method ?? 'GET', pathname);
+  enforceRateLimit(op, req, app);
+  const caller = authenticate(op, req, query, app);
+  requireScopes(op, caller, app);
+  const params = validateParameters(op, pathParams, query, app.faults);
+  const body = op.requestSchema ? validateBody(op, parseJsonBody(await readBody(req)), app.faults) : undefined;
+  return handlers[op.operationId]({ op, caller, params, body, clients: app.clients, store: app.store, faults: app.faults, now: app.now });
+}
+
+function asHttpError(error: unknown, log: (line: string) => void): HttpError {
+  if (error instanceof HttpError) return error;
+  log(`reference: internal error: ${error instanceof Error ? error.message : String(error)}`);
+  return new HttpError(500, 'Internal server error');
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, app: App, log: (line: string) => void): Promise<void> {
+  const { pathname, query } = splitUrl(req.url ?? '/');
+  if (req.method === 'GET' && pathname === STATS_PATH) return sendJson(res, 200, app.stats);
+  const requestId = newRequestId();
+  const started = app.now();
+  try {
+    const result = await runPipeline(req, pathname, query, app);
+    sendSuccess(res, result.status, result.body, requestId, app.faults);
+  } catch (error) {
+    if (res.headersSent) res.destroy();
+    else sendError(res, asHttpError(error, log), requestId, app.faults);
+  }
+  log(`${req.method} ${pathname} ${res.statusCode} ${app.now() - started}ms ${requestId}`);
+}
+
+function assertEveryOperationHandled(): void {
+  const unhandled = operations.filter((op) => !handlers[op.operationId]).map((op) => op.operationId);
+  if (unhandled.length > 0) throw new Error(`No reference handler for ${unhandled.join(', ')}: add one to reference/handlers/index.ts.`);
+}
+
+export function createReferenceHandler(options: ReferenceOptions): ReferenceHandler {
+  assertEveryOperationHandled();
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => undefined);
+  const app: App = {
+    clients: options.clients,
+    faults: new Set(options.faults ?? []),
+    now,
+    store: createStore(),
+    limiter: createRateLimiter(now, options.windowSeconds),
+    stats: { requests: perGroup(), limited: perGroup() },
+  };
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    serve(req, res, app, log).catch((error) => {
+      log(`reference: failed to answer: ${error instanceof Error ? error.message : String(error)}`);
+      res.destroy();
+    });
+  };
+  return Object.assign(handler, {
+    reset() {
+      app.store.reset();
+      app.limiter.reset();
+      app.stats = { requests: perGroup(), limited: perGroup() };
+    },
+    stats: (): ReferenceStats => structuredClone(app.stats),
+  });
+}
+
+export async function startReference(options: ReferenceOptions, port = 0, host = '127.0.0.1'): Promise<Reference> {
+  const handler = createReferenceHandler(options);
+  const server = createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const { port: boundPort } = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+    reset: handler.reset,
+    stats: handler.stats,
+  };
+}

@@ -1,0 +1,130 @@
+/** Client credentials (A-003) and per-account Bearer access tokens (A-007). */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { keyPrefixes } from '../lib/spec';
+import type { Faults } from './http';
+import type { Store } from './store';
+
+export interface ClientSeed {
+  clientId: string;
+  secret: string;
+  scopes: readonly string[];
+}
+
+/** Who a request acts as once authenticated. `anyone` exists only under faults. */
+export type Caller =
+  | { kind: 'client'; clientId: string }
+  | { kind: 'token'; clientId: string; linkId: string }
+  | { kind: 'anyone' };
+
+interface ClientCredentials {
+  clientId?: string;
+  secret?: string;
+}
+
+function headerValue(req: IncomingMessage, name: string, faults: Faults): string | undefined {
+  if (faults.has('case-sensitive-header-names')) {
+    const index = req.rawHeaders.findIndex((raw, i) => i % 2 === 0 && raw === name);
+    return index === -1 ? undefined : req.rawHeaders[index + 1];
+  }
+  const value = req.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** The X-Client-ID / X-Client-Secret pair; the query string counts only under a fault. */
+function clientCredentialsOf(req: IncomingMessage, query: URLSearchParams, faults: Faults): ClientCredentials {
+  const fromQuery = faults.has('accept-query-credentials');
+  return {
+    clientId: headerValue(req, 'X-Client-ID', faults) ?? (fromQuery ? query.get('client_id') ?? undefined : undefined),
+    secret: headerValue(req, 'X-Client-Secret', faults) ?? (fromQuery ? query.get('client_secret') ?? undefined : undefined),
+  };
+}
+
+function withoutKeyPrefix(secret: string): string {
+  const prefix = Object.values(keyPrefixes).find((p) => secret.startsWith(p));
+  return prefix ? secret.slice(prefix.length) : secret;
+}
+
+/** Constant-time comparison; hashing first makes the lengths equal. */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** A sandbox secret must carry the sandbox key prefix, and match exactly. */
+function secretMatches(given: string, expected: string, faults: Faults): boolean {
+  if (faults.has('ignore-key-prefix')) return sameSecret(withoutKeyPrefix(given), withoutKeyPrefix(expected));
+  return given.startsWith(keyPrefixes.sandbox) && sameSecret(given, expected);
+}
+
+function clientBySecret(secret: string | undefined, clients: readonly ClientSeed[], faults: Faults): ClientSeed | undefined {
+  return secret ? clients.find((c) => secretMatches(secret, c.secret, faults)) : undefined;
+}
+
+/** The client whose credential pair this request carries, or undefined (401). */
+export function authenticateClient(
+  req: IncomingMessage,
+  query: URLSearchParams,
+  clients: readonly ClientSeed[],
+  faults: Faults,
+): ClientSeed | undefined {
+  const { clientId, secret } = clientCredentialsOf(req, query, faults);
+  if (clientId === undefined && secret === undefined) return faults.has('accept-anonymous') ? clients[0] : undefined;
+  if (clientId === undefined && faults.has('accept-missing-client-id')) return clientBySecret(secret, clients, faults);
+  if (!clientId) return undefined;
+  if (faults.has('accept-unknown-client')) return clientBySecret(secret, clients, faults);
+  const client = clients.find((c) => c.clientId === clientId);
+  if (!client) return undefined;
+  if (secret === undefined) return faults.has('accept-missing-secret') ? client : undefined;
+  if (secret === '') return faults.has('accept-empty-secret') ? client : undefined;
+  if (faults.has('accept-wrong-secret')) return client;
+  return secretMatches(secret, client.secret, faults) ? client : undefined;
+}
+
+/** RFC 6750 §2.1: `Bearer 1*SP b64token`, nothing after the token. */
+const AUTHORIZATION = /^(\S+) +([A-Za-z0-9\-._~+/]+=*)$/;
+
+function schemeAccepted(scheme: string, faults: Faults): boolean {
+  if (faults.has('accept-any-scheme')) return true;
+  if (faults.has('case-sensitive-bearer-scheme')) return scheme === 'Bearer';
+  return scheme.toLowerCase() === 'bearer';
+}
+
+/** The access token of an `Authorization` header, or undefined when it is malformed or not Bearer. */
+export function bearerTokenOf(authorization: string | undefined, faults: Faults): string | undefined {
+  if (authorization === undefined) return undefined;
+  if (faults.has('accept-trailing-garbage-bearer')) {
+    const [scheme = '', token] = authorization.trim().split(/\s+/);
+    return token && schemeAccepted(scheme, faults) ? token : undefined;
+  }
+  const match = AUTHORIZATION.exec(authorization);
+  return match && schemeAccepted(match[1], faults) ? match[2] : undefined;
+}
+
+/** The caller of a Bearer operation, or undefined (401). Client credentials count only under a fault. */
+export function authenticateBearer(
+  req: IncomingMessage,
+  query: URLSearchParams,
+  clients: readonly ClientSeed[],
+  store: Store,
+  faults: Faults,
+): Caller | undefined {
+  const token = bearerTokenOf(req.headers.authorization, faults);
+  const issued = token === undefined ? undefined : store.accessTokens.get(token);
+  if (issued) return { kind: 'token', ...issued };
+  if (token?.startsWith('access-') && faults.has('accept-unknown-token')) return { kind: 'anyone' };
+  if (faults.has('bills-accept-client-credentials')) {
+    const client = authenticateClient(req, query, clients, faults);
+    if (client) return { kind: 'client', clientId: client.clientId };
+  }
+  if (req.headers.authorization === undefined && faults.has('bills-without-token')) return { kind: 'anyone' };
+  return undefined;
+}
+
+/** The client a valid access token belongs to: for client-credential endpoints only under a fault. */
+export function clientOfBearer(req: IncomingMessage, clients: readonly ClientSeed[], store: Store, faults: Faults) {
+  if (!faults.has('billers-accept-bearer')) return undefined;
+  const token = bearerTokenOf(req.headers.authorization, faults);
+  const issued = token === undefined ? undefined : store.accessTokens.get(token);
+  return issued && clients.find((c) => c.clientId === issued.clientId);
+}

@@ -1,0 +1,65 @@
+/**
+ * Named defects the reference server can be switched into (`REFERENCE_FAULTS=a,b`).
+ * Each names the requirements it breaks; `npm test` proves the suite reports those
+ * requirements as failed with the fault on, and passes with it off.
+ */
+import type { RequirementId } from '../schemas/requirements';
+
+export interface FaultInfo {
+  breaks: readonly RequirementId[];
+  description: string;
+}
+
+export const faults = {
+  'accept-missing-secret': { breaks: ['AUTH-001'], description: 'a known X-Client-ID alone authenticates' },
+  'accept-missing-client-id': { breaks: ['AUTH-002'], description: 'a valid X-Client-Secret alone authenticates (client looked up by secret)' },
+  'accept-anonymous': { breaks: ['AUTH-003'], description: 'a request with neither credential header acts as the primary client' },
+  'accept-wrong-secret': { breaks: ['AUTH-004'], description: 'only the client ID is checked; any non-empty secret passes' },
+  'accept-unknown-client': { breaks: ['AUTH-005'], description: 'the client is looked up by its secret; X-Client-ID is ignored' },
+  'ignore-key-prefix': { breaks: ['AUTH-006'], description: 'secrets are compared without their bb_test_/bb_live_ prefix' },
+  'accept-empty-secret': { breaks: ['AUTH-007'], description: 'an empty X-Client-Secret passes for a known client' },
+  'case-sensitive-header-names': { breaks: ['AUTH-008'], description: 'credentials are read only from headers spelled exactly X-Client-ID / X-Client-Secret' },
+  'accept-query-credentials': { breaks: ['AUTH-009'], description: 'client_id / client_secret query parameters authenticate' },
+  'bills-without-token': { breaks: ['BEARER-001'], description: 'without an Authorization header the bills of the requested account are returned' },
+  'accept-any-scheme': { breaks: ['BEARER-002'], description: 'any authorization scheme (Basic, Token) is accepted with a valid token' },
+  'accept-trailing-garbage-bearer': { breaks: ['BEARER-003'], description: 'the token is the second word of Authorization; anything after it is ignored' },
+  'accept-unknown-token': { breaks: ['BEARER-004'], description: 'any token with the access- prefix is accepted for the requested account' },
+  'ignore-token-link': { breaks: ['BEARER-005'], description: 'a valid token returns the bills of whichever account_link_id is asked' },
+  'bills-accept-client-credentials': { breaks: ['BEARER-006'], description: 'valid client credentials authorize bill retrieval of that client\'s links' },
+  'billers-accept-bearer': { breaks: ['BEARER-007'], description: 'a valid access token authenticates client-credential endpoints as its client' },
+  'case-sensitive-bearer-scheme': { breaks: ['BEARER-008'], description: 'only the exact spelling "Bearer" is accepted' },
+  'plain-text-errors': { breaks: ['ERR-001'], description: 'error responses are text/plain reason phrases' },
+  'error-status-mismatch': { breaks: ['ERR-002'], description: 'every error body says statusCode 400' },
+  'wrong-reason-phrase': { breaks: ['ERR-003'], description: 'every error body says error "Error"' },
+  'empty-error-message': { breaks: ['ERR-004'], description: 'every error body has an empty message' },
+  'ignore-scopes': { breaks: ['SCOPE-001'], description: 'scopes are not enforced' },
+  'schema-drift': { breaks: ['SCHEMA-001'], description: 'bill amounts are decimal strings ("42.10") instead of integer minor units' },
+  'undocumented-status': { breaks: ['SCHEMA-002'], description: 'POST /link/token/create answers 201 instead of the documented 200' },
+  'wrong-content-type': { breaks: ['SCHEMA-003'], description: 'success bodies are served as text/plain' },
+  'missing-request-id-header': { breaks: ['SCHEMA-004'], description: 'success responses carry no X-Request-Id header' },
+  'clamp-invalid-limit': { breaks: ['INPUT-001'], description: 'an out-of-range limit is clamped and a non-numeric one ignored' },
+  'accept-invalid-body': { breaks: ['INPUT-002'], description: 'missing required body fields get defaults instead of a 400' },
+  'unknown-biller-400': { breaks: ['RES-001'], description: 'an unknown biller_id gives 400 instead of 404' },
+  'expired-link-token': { breaks: ['LINK-001'], description: 'link tokens are created already expired' },
+  'reusable-public-token': { breaks: ['LINK-002'], description: 'a public token can be exchanged any number of times' },
+  'accept-unknown-public-token': { breaks: ['LINK-003'], description: 'any public-sandbox- token is exchanged for a new link' },
+  'shuffled-billers': { breaks: ['DATA-001'], description: 'the order of billers is random on every request' },
+  'bills-leak-other-link': { breaks: ['DATA-002'], description: 'bill retrieval appends one bill of another link of the same client' },
+  'cursor-overlap': { breaks: ['DATA-003'], description: 'each next page repeats the last biller of the previous page' },
+  'ignore-category-filter': { breaks: ['DATA-004'], description: 'the category filter is ignored' },
+  'random-bill-amounts': { breaks: ['DATA-005'], description: 'bill amounts are random on every link' },
+} as const satisfies Record<string, FaultInfo>;
+
+export type FaultName = keyof typeof faults;
+
+export const faultNames = Object.keys(faults) as FaultName[];
+
+/** Parses a comma-separated fault list; throws one line naming the valid faults on an unknown one. */
+export function parseFaults(list: string | undefined): FaultName[] {
+  const names = (list ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(n in faults));
+  if (unknown.length > 0) {
+    throw new Error(`Unknown fault(s): ${unknown.join(', ')}. Valid faults: ${faultNames.join(', ')}.`);
+  }
+  return names as FaultName[];
+}

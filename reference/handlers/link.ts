@@ -1,0 +1,72 @@
+/**
+ * Linking: POST /link/token/create (A-005), POST /sandbox/public_token/create (A-009)
+ * and POST /link/token/exchange (A-006).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { spec } from '../../lib/spec';
+import type { components } from '../../schemas/openapi';
+import { billers, findBiller } from '../data';
+import { badRequest } from '../http';
+import type { AccountLink, Store } from '../store';
+import { validationMessages } from '../validation';
+import { billerNotFound } from './billers';
+import { callerClientId, ok, type Handler } from './context';
+
+type Schemas = components['schemas'];
+
+const LINK_TOKEN_LIFETIME_MS = 4 * 60 * 60 * 1000;
+const PUBLIC_TOKEN_LIFETIME_MS = 30 * 60 * 1000;
+const TEST_USERNAMES: readonly string[] = [spec.components.schemas.SandboxPublicTokenCreateRequest.properties.test_username.default];
+const DEFAULT_TEST_USERNAME = TEST_USERNAMES[0];
+
+export const createLinkToken: Handler = ({ body, faults, now }) => {
+  const { biller_id: billerId } = body as Schemas['LinkTokenCreateRequest'];
+  if (billerId !== undefined && !findBiller(billerId)) throw badRequest(['biller_id must be the id of a known biller']);
+  const lifetime = faults.has('expired-link-token') ? -LINK_TOKEN_LIFETIME_MS : LINK_TOKEN_LIFETIME_MS;
+  return {
+    status: faults.has('undocumented-status') ? 201 : 200,
+    body: {
+      link_token: `link-sandbox-${randomUUID()}`,
+      expiration: new Date(now() + lifetime).toISOString(),
+    },
+  };
+};
+
+export const sandboxCreatePublicToken: Handler = (ctx) => {
+  const { biller_id: billerId, test_username: testUsername = DEFAULT_TEST_USERNAME } =
+    ctx.body as Partial<Schemas['SandboxPublicTokenCreateRequest']>;
+  if (!TEST_USERNAMES.includes(testUsername)) throw badRequest([validationMessages.notOneOf('test_username', TEST_USERNAMES)]);
+  if (!billerId || !findBiller(billerId)) throw billerNotFound(ctx.faults);
+  const publicToken = `public-sandbox-${randomUUID()}`;
+  ctx.store.publicTokens.set(publicToken, {
+    clientId: callerClientId(ctx),
+    billerId,
+    testUsername,
+    expiresAt: ctx.now() + PUBLIC_TOKEN_LIFETIME_MS,
+    used: false,
+  });
+  return ok({ public_token: publicToken });
+};
+
+function createLink(store: Store, link: Omit<AccountLink, 'linkId'>): { access_token: string; account_link_id: string } {
+  const linkId = `link_${randomBytes(12).toString('hex')}`;
+  const accessToken = `access-sandbox-${randomUUID()}`;
+  store.links.set(linkId, { linkId, ...link });
+  store.accessTokens.set(accessToken, { clientId: link.clientId, linkId });
+  return { access_token: accessToken, account_link_id: linkId };
+}
+
+export const exchangePublicToken: Handler = (ctx) => {
+  const { public_token: publicToken } = ctx.body as Schemas['PublicTokenExchangeRequest'];
+  const clientId = callerClientId(ctx);
+  const issued = ctx.store.publicTokens.get(publicToken);
+  if (!issued && publicToken.startsWith('public-sandbox-') && ctx.faults.has('accept-unknown-public-token')) {
+    return ok(createLink(ctx.store, { clientId, billerId: billers[0].biller_id, testUsername: DEFAULT_TEST_USERNAME }));
+  }
+  // One answer for unknown, used, expired and foreign tokens, as Plaid's INVALID_PUBLIC_TOKEN.
+  if (!issued || issued.used || ctx.now() >= issued.expiresAt || issued.clientId !== clientId) {
+    throw badRequest('Invalid public token');
+  }
+  if (!ctx.faults.has('reusable-public-token')) issued.used = true;
+  return ok(createLink(ctx.store, { clientId, billerId: issued.billerId, testUsername: issued.testUsername }));
+};

@@ -1,0 +1,57 @@
+/**
+ * Fixed-window rate limiting per group and key (A-010, A-012), as NestJS throttler:
+ * a key's window starts at its first request and every request counts, refused or not.
+ */
+import { rateLimitGroups, type GroupName } from '../lib/spec';
+
+export interface LimitDecision {
+  allowed: boolean;
+  /** Whole seconds until the key's window resets, within [1, window]. */
+  retryAfterSeconds: number;
+}
+
+export interface RateLimiter {
+  hit(group: GroupName, key: string): LimitDecision;
+  reset(): void;
+}
+
+interface Window {
+  startedAt: number;
+  count: number;
+}
+
+/** Above this many tracked keys, expired windows are dropped on the next hit. */
+const PRUNE_ABOVE_KEYS = 10_000;
+
+export function createRateLimiter(now: () => number, windowSecondsOverride?: number): RateLimiter {
+  const windows = new Map<string, Window>();
+  const windowSecondsOf = (group: GroupName) => windowSecondsOverride ?? rateLimitGroups[group].windowSeconds;
+
+  function pruneExpired(at: number): void {
+    for (const [id, window] of windows) {
+      const group = id.slice(0, id.indexOf(' ')) as GroupName;
+      if (at >= window.startedAt + windowSecondsOf(group) * 1000) windows.delete(id);
+    }
+  }
+
+  return {
+    hit(group, key) {
+      const at = now();
+      const windowSeconds = windowSecondsOf(group);
+      const id = `${group} ${key}`;
+      if (windows.size > PRUNE_ABOVE_KEYS) pruneExpired(at);
+      let window = windows.get(id);
+      if (!window || at >= window.startedAt + windowSeconds * 1000) {
+        window = { startedAt: at, count: 0 };
+        windows.set(id, window);
+      }
+      window.count += 1;
+      const secondsLeft = Math.ceil((window.startedAt + windowSeconds * 1000 - at) / 1000);
+      return {
+        allowed: window.count <= rateLimitGroups[group].limit,
+        retryAfterSeconds: Math.min(windowSeconds, Math.max(1, secondsLeft)),
+      };
+    },
+    reset: () => windows.clear(),
+  };
+}

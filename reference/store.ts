@@ -1,0 +1,54 @@
+/** The reference's in-memory state: what reset() clears. */
+import type { components } from '../schemas/openapi';
+
+export type Webhook = components['schemas']['Webhook'];
+
+export interface AccountLink {
+  linkId: string;
+  clientId: string;
+  billerId: string;
+  testUsername: string;
+}
+
+export interface PublicToken {
+  clientId: string;
+  billerId: string;
+  testUsername: string;
+  expiresAt: number;
+  used: boolean;
+}
+
+export interface AccessToken {
+  clientId: string;
+  linkId: string;
+}
+
+export interface StoredWebhook {
+  clientId: string;
+  webhook: Webhook;
+  secret: string;
+}
+
+export interface Store {
+  links: Map<string, AccountLink>;
+  publicTokens: Map<string, PublicToken>;
+  accessTokens: Map<string, AccessToken>;
+  webhooks: Map<string, StoredWebhook>;
+  reset(): void;
+}
+
+export function createStore(): Store {
+  const store: Store = {
+    links: new Map(),
+    publicTokens: new Map(),
+    accessTokens: new Map(),
+    webhooks: new Map(),
+    reset() {
+      store.links.clear();
+      store.publicTokens.clear();
+      store.accessTokens.clear();
+      store.webhooks.clear();
+    },
+  };
+  return store;
+}

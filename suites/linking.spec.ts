@@ -1,0 +1,41 @@
+/**
+ * Link tokens and the public token exchange. The exchange belongs to the Authentication
+ * group (5 a minute per IP): this suite spends 2 of it, the global setup 2.
+ */
+import { randomUUID } from 'node:crypto';
+import { test } from '../lib/fixtures';
+import { clientAuth } from '../lib/auth';
+import { statusIs, type Check } from '../lib/checks';
+import { linkTokenRequest } from '../lib/fixtures-data';
+import { coversWithWrites } from '../lib/requirements';
+import { bodyOf, type LinkTokenCreate } from '../lib/types';
+
+/** A-005: a link token lives 4 hours; a minute of clock skew is allowed either way. */
+const LINK_TOKEN_LIFETIME_MS = 4 * 60 * 60 * 1000;
+const CLOCK_SKEW_MS = 60 * 1000;
+
+const expiresWithinLifetime: Check = (x) => {
+  const expiration = bodyOf<LinkTokenCreate>(x)?.expiration;
+  if (!expiration) return undefined;
+  const remaining = Date.parse(expiration) - Date.now();
+  return remaining > 0 && remaining <= LINK_TOKEN_LIFETIME_MS + CLOCK_SKEW_MS
+    ? undefined
+    : { requirement: 'LINK-001', expected: 'an expiration in the future, at most 4 hours away', received: `expiration ${expiration} (${Math.round(remaining / 1000)} s from now)` };
+};
+
+test('LINK-001 creates a link token that expires in the future, within 4 hours', coversWithWrites('LINK-001'), async ({ api, environment }) => {
+  const x = await api.call('createLinkToken', { auth: clientAuth(environment.primary), body: linkTokenRequest() });
+  api.require(x, statusIs('SCHEMA-002', 200));
+  api.verify(x, expiresWithinLifetime);
+});
+
+test('LINK-002 refuses a second exchange of the same public token', coversWithWrites('LINK-002'), async ({ api, environment, accounts: [own] }) => {
+  const x = await api.call('exchangePublicToken', { auth: clientAuth(environment.primary), body: { public_token: own.usedPublicToken } });
+  api.verify(x, statusIs('LINK-002', 400));
+});
+
+test('LINK-003 refuses a public token that was never issued', coversWithWrites('LINK-003'), async ({ api, environment, accounts: [own] }) => {
+  const prefix = own.usedPublicToken.replace(/[0-9a-f-]{36}$/, '');
+  const x = await api.call('exchangePublicToken', { auth: clientAuth(environment.primary), body: { public_token: `${prefix}${randomUUID()}` } });
+  api.verify(x, statusIs('LINK-003', 400));
+});
