@@ -3,11 +3,11 @@
  * BILLERAPI_ENV selects which one runs, and reports go to reports/<env>/.
  */
 import { defineConfig, type Project } from '@playwright/test';
-import { environmentNames, parseEnvName, type EnvName } from './lib/env';
+import { environmentNames, parseEnvName, reportsDir, type EnvName } from './lib/env';
 import { PRODUCTION_SAFE_TAG } from './lib/requirements';
 
 const selected = parseEnvName(process.env.BILLERAPI_ENV);
-const reports = `reports/${selected}`;
+const reports = reportsDir(selected);
 
 function project(name: EnvName): Project {
   return {

@@ -89,3 +89,8 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
 export function environmentSecrets(e: Environment): string[] {
   return [e.primary, e.second, e.restricted].flatMap((c) => (c ? [c.secret] : []));
 }
+
+/** Where a run's reports go: reports/<env>/, or BILLERAPI_REPORTS_DIR (relative to the repository). */
+export function reportsDir(name: EnvName, env: NodeJS.ProcessEnv = process.env): string {
+  return env.BILLERAPI_REPORTS_DIR || join('reports', name);
+}

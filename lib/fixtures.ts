@@ -57,7 +57,7 @@ export class Api {
     if (requirement(failure.requirement).level === 'SHOULD') {
       base.info().annotations.push({ type: 'warning', description: message });
     } else {
-      conformance.soft(failure, message).toHold(message);
+      conformance.soft(failure).toHold(message);
     }
   }
 

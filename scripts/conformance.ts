@@ -1,0 +1,117 @@
+/**
+ * `npm run conformance -- [--env local|sandbox|production|partner] [--base-url URL]
+ *   [--faults a,b] [--window SECONDS] [--grep PATTERN] [-- <playwright args>]`
+ *
+ * Checks the configuration and the target, runs the Playwright suites with every line of
+ * their output redacted, and ends with the totals and a verdict.
+ * Exit 0: conformant. 1: not conformant. 2: bad configuration or unreachable target.
+ */
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { environmentSecrets, loadEnvironment, reportsDir, repoRoot } from '../lib/env';
+import { ConfigError, ExitCode } from '../lib/errors';
+import { assertConfiguration, assertReachable } from '../lib/guard';
+import { redact, redactor } from '../lib/redact';
+import { readSummary, totalsLine, verdictLine } from '../lib/results';
+import { parseWindowSeconds } from '../lib/embedded-reference';
+import { parseFaults } from '../reference/faults';
+
+const USAGE = 'usage: npm run conformance -- [--env local|sandbox|production|partner] [--base-url URL] [--faults a,b] [--window SECONDS] [--grep PATTERN] [-- playwright args]';
+
+interface Options {
+  env: Record<string, string>;
+  playwrightArgs: string[];
+}
+
+const FLAGS: Record<string, string> = {
+  '--env': 'BILLERAPI_ENV',
+  '--base-url': 'BILLERAPI_BASE_URL',
+  '--faults': 'REFERENCE_FAULTS',
+  '--window': 'REFERENCE_WINDOW_SECONDS',
+};
+
+export function parseArgs(argv: string[]): Options {
+  const env: Record<string, string> = {};
+  const playwrightArgs: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      playwrightArgs.push(...argv.slice(i + 1));
+      break;
+    }
+    const [flag, inline] = arg.split(/=(.*)/s, 2);
+    const value = inline ?? argv[i + 1];
+    if (flag in FLAGS || flag === '--grep') {
+      if (value === undefined || value.startsWith('--')) throw new ConfigError(`${flag} needs a value. ${USAGE}`);
+      if (inline === undefined) i++;
+      if (flag === '--grep') playwrightArgs.push('--grep', value);
+      else env[FLAGS[flag]] = value;
+    } else if (flag === '--help' || flag === '-h') {
+      console.log(USAGE);
+      process.exit(ExitCode.conformant);
+    } else {
+      throw new ConfigError(`Unknown option ${arg}. ${USAGE}`);
+    }
+  }
+  return { env, playwrightArgs };
+}
+
+/** Everything that can be known wrong before the first request of the suite. */
+async function preflight(): Promise<void> {
+  const environment = loadEnvironment();
+  redactor.register(...environmentSecrets(environment));
+  assertConfiguration(environment);
+  if (environment.name !== 'local' && (process.env.REFERENCE_FAULTS || process.env.REFERENCE_WINDOW_SECONDS)) {
+    throw new ConfigError('--faults and --window configure the embedded reference: they apply to --env local only.');
+  }
+  parseFaults(process.env.REFERENCE_FAULTS);
+  parseWindowSeconds(process.env.REFERENCE_WINDOW_SECONDS);
+  if (environment.baseUrl !== undefined) await assertReachable(environment.baseUrl);
+}
+
+function pipeRedacted(stream: NodeJS.ReadableStream, out: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const lines = createInterface({ input: stream, crlfDelay: Infinity });
+    lines.on('line', (line) => out.write(`${redact(line)}\n`));
+    lines.on('close', resolve);
+  });
+}
+
+async function runPlaywright(args: string[]): Promise<number> {
+  const cli = join(repoRoot, 'node_modules/@playwright/test/cli.js');
+  const child = spawn(process.execPath, [cli, 'test', ...args], { cwd: repoRoot, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const piped = Promise.all([pipeRedacted(child.stdout, process.stdout), pipeRedacted(child.stderr, process.stderr)]);
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+  await piped;
+  return code;
+}
+
+async function main(): Promise<number> {
+  const options = parseArgs(process.argv.slice(2));
+  Object.assign(process.env, options.env);
+  await preflight();
+  const environment = loadEnvironment();
+  const playwrightExit = await runPlaywright(options.playwrightArgs);
+  const reports = reportsDir(environment.name);
+  const summary = readSummary(resolve(repoRoot, reports, 'results.json'));
+  if (!summary) {
+    throw new ConfigError(`The run produced no report (Playwright exited ${playwrightExit}); see the output above.`);
+  }
+  if (summary.runErrors.length > 0 && summary.tests.every((t) => t.outcome === 'skipped')) {
+    throw new ConfigError(redact(summary.runErrors[0]));
+  }
+  console.log(`conformance (${environment.name}): reports in ${reports}/ (html/index.html, junit.xml, results.json)`);
+  console.log(totalsLine(summary));
+  console.log(verdictLine(summary));
+  return summary.failed === 0 && playwrightExit === 0 ? ExitCode.conformant : ExitCode.nonConformant;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`conformance: ${redact(message.split('\n')[0])}`);
+    process.exit(error instanceof ConfigError ? ExitCode.configuration : ExitCode.nonConformant);
+  },
+);
