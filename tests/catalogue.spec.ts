@@ -1,0 +1,152 @@
+/**
+ * The requirement catalogue stays honest: every quote is in the documentation, every
+ * assumption is written down, every requirement is checked by a test and broken by a fault.
+ */
+import { test, expect } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { faults } from '../reference/faults';
+
+const repoRoot = join(__dirname, '..');
+const SOURCE = 'specs/source/billerapi-authentication.txt';
+const SHARED_SOURCE = join(repoRoot, '..', 'shared', 'docs', 'billerapi-authentication.txt');
+const ID_SHAPE = /^[A-Z]+-\d{3}$/;
+
+interface Entry {
+  id: string;
+  statement: string;
+  level: unknown;
+  source?: { quote?: string; assumption?: string };
+  production_safe: unknown;
+}
+
+function read(path: string): string {
+  return readFileSync(join(repoRoot, path), 'utf8');
+}
+
+/** Line breaks and indentation of the documentation are not part of what it says. */
+function collapseWhitespace(text: string): string {
+  return text.replace(/\s+/g, ' ');
+}
+
+/** `[...wanted]` minus `known`, each once, sorted: the offenders a failure message names. */
+function missingFrom(known: Iterable<string>, wanted: Iterable<string>): string[] {
+  const have = new Set(known);
+  return [...new Set(wanted)].filter((x) => !have.has(x)).sort();
+}
+
+/** Every value under `key`, at any depth of a parsed YAML document. */
+function valuesOf(key: string, node: unknown): unknown[] {
+  if (Array.isArray(node)) return node.flatMap((item) => valuesOf(key, item));
+  if (!node || typeof node !== 'object') return [];
+  return Object.entries(node).flatMap(([k, v]) => (k === key ? [v] : valuesOf(key, v)));
+}
+
+interface ListedSpec { title: string; tags?: string[]; tests?: { results?: unknown[] }[] }
+interface ListedSuite { specs?: ListedSpec[]; suites?: ListedSuite[] }
+
+function specsOf(suite: ListedSuite): ListedSpec[] {
+  return [...(suite.specs ?? []), ...(suite.suites ?? []).flatMap(specsOf)];
+}
+
+/** The conformance suites as `playwright test --list` sees them: listing runs no global setup and no test. */
+function listConformanceSuites(): { specs: ListedSpec[]; errors: unknown[] } {
+  const stdout = execFileSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '--list', '--reporter=json'], {
+    cwd: repoRoot,
+    // A minimal environment: the worker's PLAYWRIGHT_* variables would redirect the nested reporter.
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, BILLERAPI_ENV: 'local' },
+    encoding: 'utf8',
+    timeout: 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const report = JSON.parse(stdout) as { suites?: ListedSuite[]; errors?: unknown[] };
+  return { specs: (report.suites ?? []).flatMap(specsOf), errors: report.errors ?? [] };
+}
+
+const catalogue = (parse(read('specs/requirements.yaml')) as { requirements: Entry[] }).requirements;
+const catalogueIds = catalogue.map((e) => e.id);
+const assumptionIds = [...read('specs/ASSUMPTIONS.md').matchAll(/^\| (A-\d{3}) \|/gm)].map((m) => m[1]);
+
+test.describe('specs/requirements.yaml', () => {
+  test('every source.quote is verbatim text of the documentation (whitespace collapsed)', () => {
+    const documentation = collapseWhitespace(read(SOURCE));
+    const misquoted = catalogue
+      .filter((e) => e.source?.quote !== undefined && !documentation.includes(collapseWhitespace(e.source.quote)))
+      .map((e) => `${e.id}: "${e.source?.quote}"`);
+    expect(misquoted, `quotes not found in ${SOURCE}`).toEqual([]);
+  });
+
+  test('every source.assumption is a row of specs/ASSUMPTIONS.md', () => {
+    const cited = catalogue.flatMap((e) => (e.source?.assumption === undefined ? [] : [e.source.assumption]));
+    expect(missingFrom(assumptionIds, cited), 'assumptions cited but not in ASSUMPTIONS.md').toEqual([]);
+  });
+
+  test('every entry cites a quote or an assumption', () => {
+    const unsourced = catalogue.filter((e) => !e.source?.quote && !e.source?.assumption).map((e) => e.id);
+    expect(unsourced, 'requirements without a source').toEqual([]);
+  });
+
+  test('IDs are unique and shaped AREA-NNN', () => {
+    const duplicated = catalogueIds.filter((id, i) => catalogueIds.indexOf(id) !== i);
+    const misshapen = catalogueIds.filter((id) => !ID_SHAPE.test(id));
+    expect({ duplicated, misshapen }).toEqual({ duplicated: [], misshapen: [] });
+  });
+
+  test('level is MUST or SHOULD and production_safe is a boolean', () => {
+    const invalid = catalogue
+      .filter((e) => (e.level !== 'MUST' && e.level !== 'SHOULD') || typeof e.production_safe !== 'boolean')
+      .map((e) => `${e.id}: level ${JSON.stringify(e.level)}, production_safe ${JSON.stringify(e.production_safe)}`);
+    expect(invalid).toEqual([]);
+  });
+});
+
+test.describe('specs/billerapi.openapi.yaml', () => {
+  test('every x-assumption is a row of specs/ASSUMPTIONS.md', () => {
+    const cited = valuesOf('x-assumption', parse(read('specs/billerapi.openapi.yaml'))).map(String);
+    expect(cited.length, 'the spec names no x-assumption: has the key been renamed?').toBeGreaterThan(0);
+    expect(missingFrom(assumptionIds, cited), 'x-assumption values not in ASSUMPTIONS.md').toEqual([]);
+  });
+});
+
+test.describe('specs/source', () => {
+  test('the documentation copy is identical to the shared original', () => {
+    test.skip(!existsSync(SHARED_SOURCE), `${SHARED_SOURCE} is not present in this checkout`);
+    expect(read(SOURCE), `${SOURCE} differs from ${SHARED_SOURCE}: copy the original over it`).toBe(readFileSync(SHARED_SOURCE, 'utf8'));
+  });
+});
+
+test.describe('coverage of the catalogue', () => {
+  // One listing for the three tests below: run them in order in one worker, failures not skipping the rest.
+  test.describe.configure({ mode: 'default' });
+  let listing: ReturnType<typeof listConformanceSuites>;
+  test.beforeAll(() => {
+    listing = listConformanceSuites();
+  });
+
+  /** Requirement-shaped tags; the JSON report drops the leading `@`. */
+  const requirementTags = () =>
+    listing.specs.flatMap((s) => s.tags ?? []).map((tag) => tag.replace(/^@/, '')).filter((tag) => ID_SHAPE.test(tag));
+
+  test('listing the conformance suites needs no server and runs nothing', () => {
+    expect(listing.errors).toEqual([]);
+    expect(listing.specs.length).toBeGreaterThan(0);
+    expect(listing.specs.filter((s) => (s.tests ?? []).some((t) => (t.results ?? []).length > 0)).map((s) => s.title)).toEqual([]);
+  });
+
+  test('every requirement is tagged @ID by at least one conformance test', () => {
+    expect(missingFrom(requirementTags(), catalogueIds), 'requirements no test cites').toEqual([]);
+  });
+
+  test('every requirement-shaped tag is a catalogue ID', () => {
+    expect(missingFrom(catalogueIds, requirementTags()), 'tags naming no requirement').toEqual([]);
+  });
+});
+
+test.describe('reference/faults.ts', () => {
+  test('every requirement is broken by at least one fault', () => {
+    const broken = Object.values(faults).flatMap((f): readonly string[] => f.breaks);
+    expect(missingFrom(broken, catalogueIds), 'requirements no fault breaks').toEqual([]);
+  });
+});

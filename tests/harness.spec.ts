@@ -1,0 +1,335 @@
+/** Unit tests of the harness (lib/): pure functions on hand-built inputs, no server. */
+import { test, expect } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
+import { join } from 'node:path';
+import * as checks from '../lib/checks';
+import type { Exchange } from '../lib/client';
+import { loadEnvironment, parseEnvName, repoRoot, type Environment } from '../lib/env';
+import { ConfigError } from '../lib/errors';
+import { curlCommand, formatFailure } from '../lib/failure';
+import { assertReachable, configurationProblems } from '../lib/guard';
+import type { HttpRequest } from '../lib/http';
+import { maskSecret, Redactor } from '../lib/redact';
+import { covers, coversWithWrites, requirement } from '../lib/requirements';
+import { leadingRequirementIds, summarise, totalsLine, verdictLine, type RunSummary } from '../lib/results';
+import { keyPrefixes, operation, serverUrls } from '../lib/spec';
+import { billers } from '../reference/data';
+
+const SECRET = 'bb_test_IJQ4ukDxDIKq1Aw5LLw29R4I7pNC';
+const OTHER_SECRET = 'bb_test_SaCfseTnGeguR9jmLXdayaM6553L';
+const LIVE_SECRET = 'bb_live_Q8wPz2LmN5vR7tY1';
+const sandbox: Environment = { name: 'sandbox', baseUrl: serverUrls.sandbox, primary: { id: 'cli_primary', secret: SECRET }, keyPrefix: keyPrefixes.sandbox };
+const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
+
+interface Reply { headers?: Record<string, string>; body?: unknown; request?: Partial<HttpRequest> }
+
+/** A GET /billers exchange answered with `status`; `body` is JSON-serialised unless a string. */
+function exchange(status: number, { headers = JSON_TYPE, body = {}, request = {} }: Reply = {}): Exchange {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  let json: unknown;
+  try { json = JSON.parse(text); } catch { json = undefined; }
+  return {
+    operation: operation('listBillers'),
+    request: { method: 'GET', url: `${serverUrls.sandbox}/billers`, headers: [], ...request },
+    response: { status, statusText: STATUS_CODES[status] ?? '', headers, body: text, durationMs: 12 },
+    json,
+  };
+}
+
+/** A well-formed error body for `status`, with `fields` overriding (undefined drops a field). */
+function errorBody(status: number, fields: Record<string, unknown> = {}) {
+  return { statusCode: status, message: 'Invalid client credentials', error: STATUS_CODES[status], ...fields };
+}
+
+function errorOf(run: () => unknown): Error {
+  try { run(); } catch (error) { return error as Error; }
+  throw new Error('expected a throw');
+}
+
+test.describe('lib/redact.ts', () => {
+  const masks: [string, { given: string; want: string }][] = [
+    ['sandbox client secret (prefix and last 4 kept)', { given: SECRET, want: 'bb_test_…7pNC' }],
+    ['production client secret', { given: LIVE_SECRET, want: 'bb_live_…7tY1' }],
+    ['access token', { given: 'access-sandbox-5f0c2a9e-1b7d-4c3a', want: 'access-sandbox-…4c3a' }],
+    ['public token', { given: 'public-sandbox-00000000-0000-0001', want: 'public-sandbox-…0001' }],
+    ['webhook signing secret', { given: 'whsec_9f2c8a7b6e5d4c3b', want: 'whsec_…4c3b' }],
+    ['short secret (11 chars after the prefix keep nothing)', { given: 'bb_test_abcdefghijk', want: 'bb_test_…' }],
+    ['12 chars after the prefix (the shortest that keeps 4)', { given: 'bb_test_abcdefghijkl', want: 'bb_test_…ijkl' }],
+    ['unknown shape, short', { given: 'hunter2!', want: '…' }],
+    ['unknown shape, long', { given: 'sk_0123456789abcdef', want: '…cdef' }],
+  ];
+  for (const [name, { given, want }] of masks) {
+    test(`maskSecret: ${name}`, () => {
+      expect(maskSecret(given)).toBe(want);
+      expect(maskSecret(given)).not.toContain(given);
+    });
+  }
+
+  const redactions: [string, { given: { registered: string[]; text: string }; want: string }][] = [
+    ['a registered secret of no known shape', { given: { registered: ['cli-secret-value-123456'], text: 'key=cli-secret-value-123456;' }, want: 'key=…3456;' }],
+    ['a secret containing another registered one is masked whole (longest first)', { given: { registered: ['tokenvalue', 'tokenvalue-extended-9999'], text: 'tokenvalue-extended-9999' }, want: '…9999' }],
+    ['an unregistered bb_live_ secret', { given: { registered: [], text: `X-Client-Secret: ${LIVE_SECRET}` }, want: 'X-Client-Secret: bb_live_…7tY1' }],
+    ['an unregistered access token', { given: { registered: [], text: 'Bearer access-production-0123abcd-4567-89ef' }, want: 'Bearer access-production-…89ef' }],
+    ['an unregistered webhook secret', { given: { registered: [], text: '"secret":"whsec_abcdefghijklmnop"' }, want: '"secret":"whsec_…mnop"' }],
+    ['a secret appearing twice is masked twice', { given: { registered: [SECRET], text: `a=${SECRET} b=${SECRET}` }, want: 'a=bb_test_…7pNC b=bb_test_…7pNC' }],
+    ['text without secrets (a bare key prefix is not one)', { given: { registered: [SECRET], text: 'GET /billers 200 OK; keys start bb_test_' }, want: 'GET /billers 200 OK; keys start bb_test_' }],
+    ['values under 8 chars are not registered (they would mask common words)', { given: { registered: ['abc1234'], text: 'abc1234' }, want: 'abc1234' }],
+  ];
+  for (const [name, { given, want }] of redactions) {
+    test(`Redactor: ${name}`, () => {
+      const redactor = new Redactor();
+      redactor.register(...given.registered);
+      const out = redactor.redact(given.text);
+      expect(out).toBe(want);
+      for (const secret of given.registered.filter((s) => s.length >= 8)) expect(out).not.toContain(secret);
+    });
+  }
+});
+
+test.describe('lib/guard.ts', () => {
+  const env = (overrides: Partial<Environment>): Environment => ({ ...sandbox, ...overrides });
+  const production = { name: 'production', baseUrl: serverUrls.production, keyPrefix: keyPrefixes.production } as const;
+  const problems: [string, { given: Environment; want: string[]; knownBug?: string }][] = [
+    ['a clean sandbox configuration', { given: sandbox, want: [] }],
+    ['a bb_test_ secret aimed at production', { given: env(production), want: ['A sandbox secret (bb_test_…) for client cli_primary is aimed at production: use bb_live_… credentials there.'] }],
+    ['every client with a wrong prefix is named', { given: env({ ...production, second: { id: 'cli_second', secret: OTHER_SECRET } }), want: [
+      'A sandbox secret (bb_test_…) for client cli_primary is aimed at production: use bb_live_… credentials there.',
+      'A sandbox secret (bb_test_…) for client cli_second is aimed at production: use bb_live_… credentials there.',
+    ] }],
+    ['a bb_live_ secret aimed at sandbox', { given: env({ primary: { id: 'cli_primary', secret: LIVE_SECRET } }), want: ['A production secret (bb_live_…) for client cli_primary is aimed at sandbox: use bb_test_… credentials there.'] }],
+    ['a bb_live_ secret aimed at local', { given: env({ name: 'local', baseUrl: undefined, primary: { id: 'cli_primary', secret: LIVE_SECRET } }), want: ['A production secret (bb_live_…) for client cli_primary is aimed at local: use bb_test_… credentials there.'] }],
+    ['a secret with no known prefix', { given: env({ restricted: { id: 'cli_restricted', secret: 'sk_0123456789' } }), want: ['The secret for client cli_restricted does not start with bb_test_, the key prefix of sandbox.'] }],
+    ['partner accepts either prefix', { given: env({ name: 'partner', keyPrefix: undefined, second: { id: 'cli_second', secret: LIVE_SECRET } }), want: [] }],
+    ['a base URL that is not a URL', { given: env({ baseUrl: 'sandbox.api.billerapi.com' }), want: ['BILLERAPI_BASE_URL "sandbox.api.billerapi.com" is not a URL.'], knownBug: 'the message does not say how to fix it (e.g. "include the scheme: https://…")' }],
+    ['a base URL that is not http(s)', { given: env({ baseUrl: 'ftp://files.billerapi.com' }), want: ['BILLERAPI_BASE_URL must be http or https, not ftp:'], knownBug: 'the sentence has no final period' }],
+  ];
+  for (const [name, { given, want }] of problems) {
+    test(`configurationProblems: ${name}`, () => expect(configurationProblems(given)).toEqual(want));
+  }
+  for (const [name, { given, knownBug }] of problems.filter(([, c]) => c.want.length > 0)) {
+    test(`configurationProblems: ${name} is one sentence naming the fix`, () => {
+      test.fail(knownBug !== undefined, `lib/guard.ts: ${knownBug}`);
+      for (const problem of configurationProblems(given)) {
+        expect(problem).toMatch(/^[A-Z].*\.$/);
+        expect(problem.slice(0, -1)).not.toMatch(/[.:] [A-Z]/);
+        expect(problem).toMatch(/\b(use|set|must|start with|include)\b/);
+      }
+    });
+  }
+
+  test('assertReachable: a closed port rejects with a ConfigError saying unreachable', async () => {
+    const error = await assertReachable('http://127.0.0.1:1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/^Target http:\/\/127\.0\.0\.1:1 is unreachable: .*ECONNREFUSED/);
+  });
+});
+
+test.describe('lib/env.ts', () => {
+  const names: [string, { given: string | undefined; want: string }][] = [
+    ['unset defaults to local', { given: undefined, want: 'local' }],
+    ['blank defaults to local', { given: '  ', want: 'local' }],
+    ['surrounding spaces are trimmed', { given: ' production ', want: 'production' }],
+    ['partner', { given: 'partner', want: 'partner' }],
+  ];
+  for (const [name, { given, want }] of names) test(`parseEnvName: ${name}`, () => expect(parseEnvName(given)).toBe(want));
+
+  for (const given of ['staging', 'Sandbox']) {
+    test(`parseEnvName: an unknown name (${given}) lists the valid ones`, () => {
+      const error = errorOf(() => parseEnvName(given));
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message).toBe(`Unknown environment "${given}". Use one of: local, sandbox, production, partner.`);
+    });
+  }
+
+  const credentials = { BILLERAPI_CLIENT_ID: 'cli_primary', BILLERAPI_CLIENT_SECRET: SECRET };
+  /** `.env.<name>` would mix its values into the case; `.env.local` is committed and part of the local cases. */
+  const skipIfDotenv = (given: Record<string, string>) => {
+    const name = given.BILLERAPI_ENV ?? 'local';
+    test.skip(name !== 'local' && existsSync(join(repoRoot, `.env.${name}`)), `.env.${name} exists in this checkout`);
+  };
+
+  const loads: [string, { given: Record<string, string>; want: Pick<Environment, 'name' | 'baseUrl' | 'keyPrefix'> & { primaryId: string } }][] = [
+    ['sandbox defaults to the spec\'s sandbox server', { given: { BILLERAPI_ENV: 'sandbox', ...credentials }, want: { name: 'sandbox', baseUrl: serverUrls.sandbox, keyPrefix: 'bb_test_', primaryId: 'cli_primary' } }],
+    ['production defaults to the spec\'s production server', { given: { BILLERAPI_ENV: 'production', ...credentials }, want: { name: 'production', baseUrl: serverUrls.production, keyPrefix: 'bb_live_', primaryId: 'cli_primary' } }],
+    ['trailing slashes of BILLERAPI_BASE_URL are stripped', { given: { BILLERAPI_ENV: 'partner', BILLERAPI_BASE_URL: ' https://billerapi.partner.example/v1// ', ...credentials }, want: { name: 'partner', baseUrl: 'https://billerapi.partner.example/v1', keyPrefix: undefined, primaryId: 'cli_primary' } }],
+    ['local without credentials reads them from .env.local', { given: {}, want: { name: 'local', baseUrl: undefined, keyPrefix: 'bb_test_', primaryId: 'cli_reference_primary' } }],
+    ['given values win over .env.local', { given: credentials, want: { name: 'local', baseUrl: undefined, keyPrefix: 'bb_test_', primaryId: 'cli_primary' } }],
+  ];
+  for (const [name, { given, want }] of loads) {
+    test(`loadEnvironment: ${name}`, () => {
+      skipIfDotenv(given);
+      const e = loadEnvironment({ ...given });
+      expect({ name: e.name, baseUrl: e.baseUrl, keyPrefix: e.keyPrefix, primaryId: e.primary.id }).toEqual(want);
+    });
+  }
+
+  test('loadEnvironment: .env.local is loaded into the given object, not process.env', () => {
+    const given: NodeJS.ProcessEnv = {};
+    const before = process.env.BILLERAPI_SECOND_CLIENT_ID;
+    expect(loadEnvironment(given).second?.id).toBe('cli_reference_secondary');
+    expect(given.BILLERAPI_SECOND_CLIENT_ID).toBe('cli_reference_secondary');
+    expect(process.env.BILLERAPI_SECOND_CLIENT_ID).toBe(before);
+  });
+
+  const missing = 'Missing credentials: set BILLERAPI_CLIENT_ID and BILLERAPI_CLIENT_SECRET (or put them in .env.sandbox; see .env.example).';
+  const refusals: [string, { given: Record<string, string>; want: string }][] = [
+    ['no credentials', { given: { BILLERAPI_ENV: 'sandbox' }, want: missing }],
+    ['a client ID without its secret', { given: { BILLERAPI_ENV: 'sandbox', BILLERAPI_CLIENT_ID: 'cli_primary' }, want: missing }],
+    ['partner without BILLERAPI_BASE_URL', { given: { BILLERAPI_ENV: 'partner', ...credentials }, want: 'BILLERAPI_BASE_URL is required for the partner environment.' }],
+    ['partner with a blank BILLERAPI_BASE_URL', { given: { BILLERAPI_ENV: 'partner', BILLERAPI_BASE_URL: '  ', ...credentials }, want: 'BILLERAPI_BASE_URL is required for the partner environment.' }],
+  ];
+  for (const [name, { given, want }] of refusals) {
+    test(`loadEnvironment refuses ${name}`, () => {
+      skipIfDotenv(given);
+      const error = errorOf(() => loadEnvironment({ ...given }));
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message).toBe(want);
+    });
+  }
+});
+
+test.describe('lib/failure.ts', () => {
+  const url = `${serverUrls.sandbox}/billers`;
+  const credentialHeaders = [['X-Client-ID', 'cli_primary'], ['X-Client-Secret', SECRET]] as const;
+  const commands: [string, { given: { request: Partial<HttpRequest>; env?: Environment }; want: string }][] = [
+    ['known credentials become variables', { given: { request: { headers: credentialHeaders }, env: sandbox }, want: `curl -i -X GET -H "X-Client-ID: \${BILLERAPI_CLIENT_ID}" -H "X-Client-Secret: \${BILLERAPI_CLIENT_SECRET}" "${url}"` }],
+    ['a known secret in the query string becomes a variable', { given: { request: { url: `${url}?client_secret=${SECRET}` }, env: sandbox }, want: `curl -i -X GET "${url}?client_secret=\${BILLERAPI_CLIENT_SECRET}"` }],
+    ['an unknown bb_test_ secret is redacted', { given: { request: { headers: [['X-Client-Secret', OTHER_SECRET]] }, env: sandbox }, want: `curl -i -X GET -H "X-Client-Secret: bb_test_…553L" "${url}"` }],
+    ['without an environment the secret is redacted', { given: { request: { headers: credentialHeaders } }, want: `curl -i -X GET -H "X-Client-ID: cli_primary" -H "X-Client-Secret: bb_test_…7pNC" "${url}"` }],
+    ['quotes, backticks, dollars and backslashes are escaped', { given: { request: { method: 'POST', body: '{"q":"$HOME `id` \\\\"}' }, env: sandbox }, want: `curl -i -X POST --data-raw "{\\"q\\":\\"\\$HOME \\\`id\\\` \\\\\\\\\\"}" "${url}"` }],
+  ];
+  for (const [name, { given, want }] of commands) {
+    test(`curlCommand: ${name}`, () => expect(curlCommand(exchange(200, { request: given.request }), given.env)).toBe(want));
+  }
+
+  test('curlCommand: bash reads back every argument exactly, credentials from the variables', () => {
+    const body = '{"q":"$HOME `id` \\" \\\\"}';
+    const x = exchange(200, { request: { method: 'POST', headers: credentialHeaders, body } });
+    const printArgs = curlCommand(x, sandbox).replace(/^curl/, `printf '%s\\n'`);
+    const out = execFileSync('bash', ['-c', printArgs], { encoding: 'utf8', env: { PATH: process.env.PATH, BILLERAPI_CLIENT_ID: 'id-from-env', BILLERAPI_CLIENT_SECRET: 'secret-from-env' } });
+    expect(out.split('\n').slice(0, -1)).toEqual(['-i', '-X', 'POST', '-H', 'X-Client-ID: id-from-env', '-H', 'X-Client-Secret: secret-from-env', '--data-raw', body, url]);
+  });
+
+  test('formatFailure: ID, statement and level, expected, received, response, curl and rerun; no full secret', () => {
+    const x = exchange(200, {
+      body: { billers: [], next_cursor: null, request_id: 'req_1', leaked: `access-sandbox-5f0c2a9e-1b7d-4c3a` },
+      request: { url: `${url}?limit=5`, headers: credentialHeaders },
+    });
+    const text = formatFailure({ requirement: 'AUTH-004', expected: 'status 401 Unauthorized', received: `200 OK (as ${OTHER_SECRET})` }, x, sandbox);
+    expect(text).toBe([
+      `AUTH-004 ${requirement('AUTH-004').statement} [MUST]`,
+      '  GET /billers?limit=5 (listBillers)',
+      '  Expected: status 401 Unauthorized',
+      '  Received: 200 OK (as bb_test_…553L)',
+      '  Response: 200 OK {"billers":[],"next_cursor":null,"request_id":"req_1","leaked":"access-sandbox-…4c3a"}',
+      '  Reproduce with:',
+      `    curl -i -X GET -H "X-Client-ID: \${BILLERAPI_CLIENT_ID}" -H "X-Client-Secret: \${BILLERAPI_CLIENT_SECRET}" "${url}?limit=5"`,
+      '    npm run conformance -- --env sandbox --grep @AUTH-004',
+    ].join('\n'));
+    for (const secret of [SECRET, OTHER_SECRET, 'access-sandbox-5f0c2a9e-1b7d-4c3a']) expect(text).not.toContain(secret);
+  });
+
+  test('formatFailure: without an exchange or environment (SHOULD, local rerun)', () => {
+    expect(formatFailure({ requirement: 'SCHEMA-004', expected: 'X-Request-Id', received: 'no X-Request-Id header' }, undefined, undefined)).toBe([
+      `SCHEMA-004 ${requirement('SCHEMA-004').statement} [SHOULD]`,
+      '  Expected: X-Request-Id',
+      '  Received: no X-Request-Id header',
+      '    npm run conformance -- --env local --grep @SCHEMA-004',
+    ].join('\n'));
+  });
+});
+
+test.describe('lib/checks.ts', () => {
+  const plain = { 'content-type': 'text/plain' };
+  const validList = { billers: billers.slice(0, 2), next_cursor: null, request_id: 'req_1' };
+  const cases: [string, { given: [checks.Check, Exchange]; want: checks.Failure | undefined }][] = [
+    ['statusIs: the expected status', { given: [checks.statusIs('AUTH-004', 401), exchange(401)], want: undefined }],
+    ['statusIs: another status', { given: [checks.statusIs('AUTH-004', 401), exchange(200)], want: { requirement: 'AUTH-004', expected: 'status 401 Unauthorized', received: '200 OK' } }],
+    ['statusIs: a status without a reason phrase', { given: [checks.statusIs('RES-001', 404), exchange(599)], want: { requirement: 'RES-001', expected: 'status 404 Not Found', received: '599' } }],
+    ['errorIsJsonWithFields: a complete JSON error', { given: [checks.errorIsJsonWithFields, exchange(401, { body: errorBody(401) })], want: undefined }],
+    ['errorIsJsonWithFields: text/plain', { given: [checks.errorIsJsonWithFields, exchange(401, { headers: plain, body: 'Unauthorized' })], want: { requirement: 'ERR-001', expected: 'an application/json error body', received: 'Content-Type text/plain' } }],
+    ['errorIsJsonWithFields: no Content-Type', { given: [checks.errorIsJsonWithFields, exchange(401, { headers: {}, body: errorBody(401) })], want: { requirement: 'ERR-001', expected: 'an application/json error body', received: 'Content-Type (none)' } }],
+    ['errorIsJsonWithFields: application/jsonp is not JSON', { given: [checks.errorIsJsonWithFields, exchange(401, { headers: { 'content-type': 'application/jsonp' }, body: errorBody(401) })], want: { requirement: 'ERR-001', expected: 'an application/json error body', received: 'Content-Type application/jsonp' } }],
+    ['errorIsJsonWithFields: missing fields', { given: [checks.errorIsJsonWithFields, exchange(401, { body: errorBody(401, { message: undefined, error: undefined }) })], want: { requirement: 'ERR-001', expected: 'fields statusCode, message and error', received: 'missing message, error' } }],
+    ['errorIsJsonWithFields: a success is not its business', { given: [checks.errorIsJsonWithFields, exchange(200, { headers: plain, body: 'ok' })], want: undefined }],
+    ['errorStatusCodeMatches: equal', { given: [checks.errorStatusCodeMatches, exchange(403, { body: errorBody(403) })], want: undefined }],
+    ['errorStatusCodeMatches: another number', { given: [checks.errorStatusCodeMatches, exchange(401, { body: errorBody(401, { statusCode: 400 }) })], want: { requirement: 'ERR-002', expected: 'statusCode 401', received: 'statusCode 400' } }],
+    ['errorStatusCodeMatches: the status as a string', { given: [checks.errorStatusCodeMatches, exchange(401, { body: errorBody(401, { statusCode: '401' }) })], want: { requirement: 'ERR-002', expected: 'statusCode 401', received: 'statusCode "401"' } }],
+    ['errorIsReasonPhrase: the reason phrase', { given: [checks.errorIsReasonPhrase, exchange(429, { body: errorBody(429) })], want: undefined }],
+    ['errorIsReasonPhrase: a generic word', { given: [checks.errorIsReasonPhrase, exchange(401, { body: errorBody(401, { error: 'Error' }) })], want: { requirement: 'ERR-003', expected: 'error "Unauthorized"', received: 'error "Error"' } }],
+    ['errorIsReasonPhrase: lower case', { given: [checks.errorIsReasonPhrase, exchange(403, { body: errorBody(403, { error: 'forbidden' }) })], want: { requirement: 'ERR-003', expected: 'error "Forbidden"', received: 'error "forbidden"' } }],
+    ...([['a string', 'Invalid client credentials'], ['a list of strings', ['limit must be an integer', 'q is too long']]] as const).map(
+      ([name, message]): (typeof cases)[number] => [`errorMessageIsNonEmpty: ${name}`, { given: [checks.errorMessageIsNonEmpty, exchange(400, { body: errorBody(400, { message }) })], want: undefined }]),
+    ...([['an empty string', ''], ['blanks', '  '], ['an empty list', []], ['a list with an empty string', ['ok', '']], ['a number', 42]] as const).map(
+      ([name, message]): (typeof cases)[number] => [`errorMessageIsNonEmpty: ${name}`, { given: [checks.errorMessageIsNonEmpty, exchange(400, { body: errorBody(400, { message }) })], want: { requirement: 'ERR-004', expected: 'a non-empty message (or list of them)', received: `message ${JSON.stringify(message)}` } }]),
+    ['statusIsDocumented: a documented status', { given: [checks.statusIsDocumented, exchange(429, { body: errorBody(429) })], want: undefined }],
+    ['statusIsDocumented: an undocumented status', { given: [checks.statusIsDocumented, exchange(418)], want: { requirement: 'SCHEMA-002', expected: `a documented status of listBillers: ${operation('listBillers').statuses.join(', ')}`, received: "418 I'm a Teapot" } }],
+    ['successIsJson: application/json with a charset', { given: [checks.successIsJson, exchange(200)], want: undefined }],
+    ['successIsJson: text/plain', { given: [checks.successIsJson, exchange(200, { headers: plain, body: 'ok' })], want: { requirement: 'SCHEMA-003', expected: 'Content-Type application/json', received: 'Content-Type text/plain' } }],
+    ['successIsJson: an error is not its business', { given: [checks.successIsJson, exchange(401, { headers: plain })], want: undefined }],
+    ['successMatchesSchema: a valid BillerListResponse', { given: [checks.successMatchesSchema, exchange(200, { body: validList })], want: undefined }],
+    ['successMatchesSchema: a wrong type (AJV pointer)', { given: [checks.successMatchesSchema, exchange(200, { body: { ...validList, billers: 'none' } })], want: { requirement: 'SCHEMA-001', expected: 'a body matching BillerListResponse', received: '/billers must be array' } }],
+    ['successMatchesSchema: an extra property', { given: [checks.successMatchesSchema, exchange(200, { body: { ...validList, total: 2 } })], want: { requirement: 'SCHEMA-001', expected: 'a body matching BillerListResponse', received: '/ must NOT have additional properties (total)' } }],
+    ['successMatchesSchema: a body that is not JSON', { given: [checks.successMatchesSchema, exchange(200, { body: '<html>' })], want: { requirement: 'SCHEMA-001', expected: 'a BillerListResponse JSON body', received: 'a body that is not JSON' } }],
+    ['successHasRequestIdHeader: equal to request_id', { given: [checks.successHasRequestIdHeader, exchange(200, { headers: { ...JSON_TYPE, 'x-request-id': 'req_1' }, body: validList })], want: undefined }],
+    ['successHasRequestIdHeader: no header', { given: [checks.successHasRequestIdHeader, exchange(200, { body: validList })], want: { requirement: 'SCHEMA-004', expected: 'X-Request-Id equal to request_id "req_1"', received: 'no X-Request-Id header' } }],
+    ['successHasRequestIdHeader: another value', { given: [checks.successHasRequestIdHeader, exchange(200, { headers: { ...JSON_TYPE, 'x-request-id': 'req_2' }, body: validList })], want: { requirement: 'SCHEMA-004', expected: 'X-Request-Id equal to request_id "req_1"', received: 'X-Request-Id req_2' } }],
+  ];
+  for (const [name, { given: [check, x], want }] of cases) test(name, () => expect(check(x)).toEqual(want));
+});
+
+test.describe('lib/results.ts', () => {
+  const ids: [string, { given: string; want: string[] }][] = [
+    ['an ID opening the message', { given: 'AUTH-004 accepts a wrong secret [MUST]', want: ['AUTH-004'] }],
+    ['after "Error: "', { given: 'Error: ERR-001 error is not JSON [MUST]', want: ['ERR-001'] }],
+    ['on an indented later line, ANSI colours stripped', { given: 'expect failed\n  \u001b[31mSCHEMA-001 body [MUST]\u001b[39m', want: ['SCHEMA-001'] }],
+    ['several, each once, in order', { given: 'AUTH-002 a\nAUTH-001 b\nAUTH-002 c', want: ['AUTH-002', 'AUTH-001'] }],
+    ['mentioned mid-sentence', { given: 'the server broke AUTH-001 here', want: [] }],
+    ['in the rerun command', { given: '    npm run conformance -- --env local --grep @AUTH-001', want: [] }],
+    ['shaped like an ID but not in the catalogue', { given: 'ABC-123 made up', want: [] }],
+  ];
+  for (const [name, { given, want }] of ids) test(`leadingRequirementIds: ${name}`, () => expect(leadingRequirementIds(given)).toEqual(want));
+
+  const spec = (title: string, status: string, { errors = [] as string[], warnings = [] as string[] } = {}) => ({
+    title, file: 'suite.spec.ts', tags: [title.split(' ')[0]],
+    tests: [{ status, annotations: warnings.map((description) => ({ type: 'warning', description })), results: [{ errors: errors.map((message) => ({ message })) }] }],
+  });
+  const report = {
+    suites: [{ specs: [spec('AUTH-001 passes', 'expected')], suites: [{ specs: [spec('AUTH-004 fails', 'unexpected', { errors: ['Error: AUTH-004 accepts a wrong secret\n    npm run conformance -- --grep @AUTH-001'] })], suites: [{ specs: [
+      spec('BEARER-001 skipped', 'skipped'), spec('SCHEMA-004 warns', 'flaky', { warnings: ['SCHEMA-004 [SHOULD] no X-Request-Id header'] }),
+    ] }] }] }],
+    errors: [{ message: 'ConfigError: Missing credentials\n    at globalSetup' }],
+  };
+
+  test('summarise: nested suites, each status, a failure and a warning', () => {
+    const s = summarise(report);
+    expect(s.tests.map((t) => [t.title, t.outcome])).toEqual([['AUTH-001 passes', 'passed'], ['AUTH-004 fails', 'failed'], ['BEARER-001 skipped', 'skipped'], ['SCHEMA-004 warns', 'passed']]);
+    expect({ ...s, tests: undefined }).toEqual({ tests: undefined, passed: 2, failed: 1, skipped: 1, broken: ['AUTH-004'], warned: ['SCHEMA-004'], runErrors: ['ConfigError: Missing credentials'] });
+    expect(totalsLine(s)).toBe('2 passed, 1 failed, 1 skipped');
+  });
+
+  const summary = (overrides: Partial<RunSummary>): RunSummary => ({ tests: [], passed: 3, failed: 0, skipped: 0, broken: [], warned: [], runErrors: [], ...overrides });
+  const verdicts: [string, { given: RunSummary; want: string }][] = [
+    ['pass', { given: summary({}), want: 'verdict: PASS' }],
+    ['pass with warnings', { given: summary({ warned: ['BEARER-008', 'SCHEMA-004'] }), want: 'verdict: PASS (warnings: BEARER-008, SCHEMA-004)' }],
+    ['fail naming the broken requirements', { given: summary({ failed: 2, broken: ['AUTH-004', 'ERR-001'] }), want: 'verdict: FAIL (AUTH-004, ERR-001)' }],
+    ['fail without a named requirement', { given: summary({ failed: 1 }), want: 'verdict: FAIL (no requirement named: see the report)' }],
+    ['fail with warnings', { given: summary({ failed: 1, broken: ['AUTH-004'], warned: ['SCHEMA-004'] }), want: 'verdict: FAIL (AUTH-004) (warnings: SCHEMA-004)' }],
+  ];
+  for (const [name, { given, want }] of verdicts) test(`verdictLine: ${name}`, () => expect(verdictLine(given)).toBe(want));
+});
+
+test.describe('lib/requirements.ts', () => {
+  const details: [string, { given: ReturnType<typeof covers>; want: string[] }][] = [
+    ['covers: every requirement production_safe', { given: covers('AUTH-001', 'AUTH-004'), want: ['@AUTH-001', '@AUTH-004', '@production-safe'] }],
+    ['covers: one requirement not production_safe', { given: covers('AUTH-001', 'BEARER-001'), want: ['@AUTH-001', '@BEARER-001'] }],
+    ['coversWithWrites: never production-safe', { given: coversWithWrites('AUTH-001'), want: ['@AUTH-001'] }],
+  ];
+  for (const [name, { given, want }] of details) test(name, () => expect(given.tag).toEqual(want));
+
+  test('covers: one requirement annotation per ID, with level and statement', () => {
+    expect(covers('SCHEMA-004').annotation).toEqual([{ type: 'requirement', description: `SCHEMA-004 [SHOULD] ${requirement('SCHEMA-004').statement}` }]);
+  });
+});
