@@ -18,16 +18,19 @@ export function parseWindowSeconds(value: string | undefined): number | undefine
   return seconds;
 }
 
-export async function startEmbeddedReference(env: NodeJS.ProcessEnv): Promise<EmbeddedReference> {
-  let faults: FaultName[];
+/** The faults REFERENCE_FAULTS names; an unknown one is a configuration error. */
+export function parseFaultList(value: string | undefined): FaultName[] {
   try {
-    faults = parseFaults(env.REFERENCE_FAULTS);
+    return parseFaults(value);
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
+}
+
+export async function startEmbeddedReference(env: NodeJS.ProcessEnv): Promise<EmbeddedReference> {
   const reference = await startReference({
     clients: referenceClientsFromEnv(env),
-    faults,
+    faults: parseFaultList(env.REFERENCE_FAULTS),
     windowSeconds: parseWindowSeconds(env.REFERENCE_WINDOW_SECONDS),
   });
   return { url: reference.url, close: () => reference.close() };

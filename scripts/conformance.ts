@@ -14,8 +14,7 @@ import { ConfigError, ExitCode } from '../lib/errors';
 import { assertConfiguration, assertReachable } from '../lib/guard';
 import { redact, redactor } from '../lib/redact';
 import { readSummary, totalsLine, verdictLine } from '../lib/results';
-import { parseWindowSeconds } from '../lib/embedded-reference';
-import { parseFaults } from '../reference/faults';
+import { parseFaultList, parseWindowSeconds } from '../lib/embedded-reference';
 
 const USAGE = 'usage: npm run conformance -- [--env local|sandbox|production|partner] [--base-url URL] [--faults a,b] [--window SECONDS] [--grep PATTERN] [-- playwright args]';
 
@@ -65,7 +64,7 @@ async function preflight(): Promise<void> {
   if (environment.name !== 'local' && (process.env.REFERENCE_FAULTS || process.env.REFERENCE_WINDOW_SECONDS)) {
     throw new ConfigError('--faults and --window configure the embedded reference: they apply to --env local only.');
   }
-  parseFaults(process.env.REFERENCE_FAULTS);
+  parseFaultList(process.env.REFERENCE_FAULTS);
   parseWindowSeconds(process.env.REFERENCE_WINDOW_SECONDS);
   if (environment.baseUrl !== undefined) await assertReachable(environment.baseUrl);
 }

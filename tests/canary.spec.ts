@@ -1,0 +1,53 @@
+/**
+ * Secrets never reach output: a run with a planted canary secret, made to fail so that
+ * failure messages, reproduction commands and request attachments are all written, leaves
+ * the canary in no report file (nor inside the HTML report's packed data) and nowhere on the
+ * console, while its redacted form does appear.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test, expect } from '@playwright/test';
+import { maskSecret } from '../lib/redact';
+import { embeddedReportFiles } from './support/html-report';
+import { runConformance } from './support/run';
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/** Every text a run left: each file, and each file packed inside an HTML report. */
+function everyText(dir: string): Map<string, string> {
+  const texts = new Map<string, string>();
+  for (const path of filesUnder(dir)) {
+    const text = readFileSync(path, 'utf8');
+    texts.set(path, text);
+    if (path.endsWith('.html')) {
+      for (const [name, inner] of embeddedReportFiles(text)) texts.set(`${path}!${name}`, inner);
+    }
+  }
+  return texts;
+}
+
+test('a planted canary secret appears in no report and no console line, only redacted', async () => {
+  const canary = `bb_test_CANARY${randomBytes(12).toString('hex')}`;
+  // The reference accepts the canary as the primary secret; these faults make tests fail with
+  // the secret in the query string (AUTH-009) and in headers (AUTH-004) of the failing request.
+  const run = await runConformance(['--faults', 'accept-query-credentials,accept-wrong-secret'], { BILLERAPI_CLIENT_SECRET: canary });
+  expect(run.code).toBe(1);
+  expect(run.summary?.broken).toEqual(expect.arrayContaining(['AUTH-004', 'AUTH-009']));
+
+  const texts = everyText(run.reportsDir);
+  expect([...texts.keys()].some((k) => k.includes('!'))).toBe(true);
+  const leaks = [...texts].filter(([, text]) => text.includes(canary)).map(([path]) => path);
+  expect(leaks, 'files holding the full canary').toEqual([]);
+  expect(run.stdout + run.stderr).not.toContain(canary);
+
+  const masked = maskSecret(canary);
+  expect(masked).toBe(`bb_test_…${canary.slice(-4)}`);
+  expect(run.stdout).toContain(masked);
+  expect([...texts.values()].some((text) => text.includes(masked))).toBe(true);
+});
