@@ -1,7 +1,7 @@
 /** Checks made before the first request: a bad target or bad credentials stop the run with exit 2. */
 import { ConfigError } from './errors';
 import type { Environment } from './env';
-import { keyPrefixes } from './spec';
+import { keyPrefixes, serverUrls } from './spec';
 import { send } from './http';
 
 const REACHABILITY_TIMEOUT_MS = 5_000;
@@ -18,10 +18,10 @@ export function configurationProblems(e: Environment): string[] {
     try {
       url = new URL(e.baseUrl);
     } catch {
-      problems.push(`BILLERAPI_BASE_URL "${e.baseUrl}" is not a URL.`);
+      problems.push(`BILLERAPI_BASE_URL "${e.baseUrl}" is not a URL: include the scheme, e.g. ${serverUrls.sandbox}.`);
     }
     if (url && url.protocol !== 'http:' && url.protocol !== 'https:') {
-      problems.push(`BILLERAPI_BASE_URL must be http or https, not ${url.protocol}`);
+      problems.push(`BILLERAPI_BASE_URL must use http or https, not ${url.protocol.replace(/:$/, '')}.`);
     }
   }
   if (e.keyPrefix) {

@@ -9,14 +9,14 @@ const KNOWN_PREFIX = /^(bb_(?:test|live)_|(?:access|public|link)-(?:sandbox|prod
 
 /** Shapes of secrets we may not have registered (another client's, a partner's). */
 const SECRET_SHAPES: readonly RegExp[] = [
-  /bb_(?:test|live)_[A-Za-z0-9]{6,}/g,
-  /(?:access|public)-(?:sandbox|production)-[0-9a-f-]{8,}/g,
+  /bb_(?:test|live)_[A-Za-z0-9_-]{6,}/g,
+  /(?:access|public|link)-(?:sandbox|production)-[0-9A-Za-z-]{8,}/g,
   /whsec_[A-Za-z0-9]{6,}/g,
 ];
 
 const MIN_REGISTERED_LENGTH = 8;
 
-/** `bb_test_IJQ4…7pNC` → `bb_test_…7pNC`; short or unknown-shaped values keep nothing. */
+/** `bb_test_IJQ4…7pNC` → `bb_test_…7pNC`: a known prefix, and the last 4 characters only of values of 12 or more. */
 export function maskSecret(secret: string): string {
   const prefix = KNOWN_PREFIX.exec(secret)?.[1] ?? '';
   const rest = secret.slice(prefix.length);
