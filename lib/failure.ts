@@ -7,6 +7,9 @@ import { requirement } from './requirements';
 
 const BODY_PREVIEW_CHARS = 600;
 
+/** Shorter values could match inside unrelated text, so they are never substituted. */
+const MIN_SUBSTITUTED_LENGTH = 6;
+
 /** Secret values the reproduction names by variable instead of printing them. */
 export function shellVariables(e: Environment | undefined): [value: string, shell: string][] {
   if (!e) return [];
@@ -17,7 +20,7 @@ export function shellVariables(e: Environment | undefined): [value: string, shel
     const [idVar, secretVar] = credentialVariables[role];
     pairs.push([c.secret, `\${${secretVar}}`], [c.id, `\${${idVar}}`]);
   }
-  return pairs;
+  return pairs.filter(([value]) => value.length >= MIN_SUBSTITUTED_LENGTH);
 }
 
 /**

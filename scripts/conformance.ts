@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { environmentSecrets, loadEnvironment, reportsDir, repoRoot } from '../lib/env';
+import { environmentSecrets, loadEnvironment, reportsDir, repoRoot, type Environment } from '../lib/env';
 import { ConfigError, ExitCode } from '../lib/errors';
 import { assertConfiguration, assertReachable } from '../lib/guard';
 import { redact, redactor } from '../lib/redact';
@@ -57,7 +57,7 @@ export function parseArgs(argv: string[]): Options {
 }
 
 /** Everything that can be known wrong before the first request of the suite. */
-async function preflight(): Promise<void> {
+async function preflight(): Promise<Environment> {
   const environment = loadEnvironment();
   redactor.register(...environmentSecrets(environment));
   assertConfiguration(environment);
@@ -67,6 +67,7 @@ async function preflight(): Promise<void> {
   parseFaultList(process.env.REFERENCE_FAULTS);
   parseWindowSeconds(process.env.REFERENCE_WINDOW_SECONDS);
   if (environment.baseUrl !== undefined) await assertReachable(environment.baseUrl);
+  return environment;
 }
 
 function pipeRedacted(stream: NodeJS.ReadableStream, out: NodeJS.WritableStream): Promise<void> {
@@ -89,8 +90,7 @@ async function runPlaywright(args: string[]): Promise<number> {
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   Object.assign(process.env, options.env);
-  await preflight();
-  const environment = loadEnvironment();
+  const environment = await preflight();
   const playwrightExit = await runPlaywright(options.playwrightArgs);
   const reports = reportsDir(environment.name);
   const summary = readSummary(resolve(repoRoot, reports, 'results.json'));
@@ -106,7 +106,7 @@ async function main(): Promise<number> {
   return summary.failed === 0 && playwrightExit === 0 ? ExitCode.conformant : ExitCode.nonConformant;
 }
 
-main().then(
+if (require.main === module) main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
