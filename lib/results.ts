@@ -93,7 +93,7 @@ export function totalsLine(s: RunSummary): string {
 }
 
 export function verdictLine(s: RunSummary): string {
-  if (s.failed === 0) return `verdict: PASS${s.warned.length ? ` (warnings: ${s.warned.join(', ')})` : ''}`;
-  const named = s.broken.length ? s.broken.join(', ') : 'no requirement named: see the report';
-  return `verdict: FAIL (${named})${s.warned.length ? ` (warnings: ${s.warned.join(', ')})` : ''}`;
+  const warnings = s.warned.length ? ` (warnings: ${s.warned.join(', ')})` : '';
+  if (s.failed === 0) return `verdict: PASS${warnings}`;
+  return `verdict: FAIL (${s.broken.length ? s.broken.join(', ') : 'no requirement named: see the report'})${warnings}`;
 }

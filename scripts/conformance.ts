@@ -7,6 +7,7 @@
  * Exit 0: conformant. 1: not conformant. 2: bad configuration or unreachable target.
  */
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { environmentSecrets, loadEnvironment, reportsDir, repoRoot, type Environment } from '../lib/env';
@@ -91,9 +92,12 @@ async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   Object.assign(process.env, options.env);
   const environment = await preflight();
-  const playwrightExit = await runPlaywright(options.playwrightArgs);
   const reports = reportsDir(environment.name);
-  const summary = readSummary(resolve(repoRoot, reports, 'results.json'));
+  const resultsPath = resolve(repoRoot, reports, 'results.json');
+  // A crashed run writes no results.json: the verdict must not come from the previous run's.
+  rmSync(resultsPath, { force: true });
+  const playwrightExit = await runPlaywright(options.playwrightArgs);
+  const summary = readSummary(resultsPath);
   if (!summary) {
     throw new ConfigError(`The run produced no report (Playwright exited ${playwrightExit}); see the output above.`);
   }
