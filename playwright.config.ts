@@ -9,13 +9,20 @@ import { PRODUCTION_SAFE_TAG } from './lib/requirements';
 const selected = parseEnvName(process.env.BILLERAPI_ENV);
 const reports = reportsDir(selected);
 
-function project(name: EnvName): Project {
-  return {
-    name,
-    // Against production only requirements marked production_safe run (read-only requests).
-    grep: name === 'production' ? new RegExp(PRODUCTION_SAFE_TAG) : undefined,
-    metadata: { environment: name },
-  };
+const RATE_LIMIT_SUITE = 'rate-limits.spec.ts';
+
+/**
+ * Two projects per environment: the rate-limit suite first, so that its probes start at once
+ * and their windows overlap the functional suites, which run beside it in the other workers.
+ */
+function projects(name: EnvName): Project[] {
+  // Against production only requirements marked production_safe run (read-only requests).
+  const grep = name === 'production' ? new RegExp(PRODUCTION_SAFE_TAG) : undefined;
+  const metadata = { environment: name };
+  return [
+    { name: `${name}-rate-limits`, testMatch: RATE_LIMIT_SUITE, grep, metadata },
+    { name, testIgnore: RATE_LIMIT_SUITE, grep, metadata },
+  ];
 }
 
 export default defineConfig({
@@ -38,5 +45,5 @@ export default defineConfig({
     // API traces would record request headers, credentials included.
     trace: 'off',
   },
-  projects: environmentNames.filter((name) => name === selected).map(project),
+  projects: environmentNames.filter((name) => name === selected).flatMap(projects),
 });

@@ -53,14 +53,19 @@ function registerSecrets(json: unknown): void {
   }
 }
 
+/** Resolves when the request may be sent without exceeding the run's rate budget. */
+export type Pacer = (op: Operation, auth: Auth) => Promise<void>;
+
 export class ApiClient {
   constructor(
     private readonly baseUrl: string,
     private readonly onExchange: (exchange: Exchange) => void = () => {},
+    private readonly pace: Pacer = async () => {},
   ) {}
 
   async call(operationId: string, options: CallOptions): Promise<Exchange> {
     const op = operation(operationId);
+    await this.pace(op, options.auth);
     const headers: (readonly [string, string])[] = [['Accept', 'application/json'], ...authHeaders(options.auth)];
     if (options.body !== undefined) headers.push(['Content-Type', 'application/json']);
     headers.push(...(options.headers ?? []));

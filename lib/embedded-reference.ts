@@ -3,20 +3,14 @@ import { startReference } from '../reference/app';
 import { referenceClientsFromEnv } from '../reference/clients';
 import { parseFaults, type FaultName } from '../reference/faults';
 import { ConfigError } from './errors';
+import { parseWindowSeconds } from './windows';
 
 export interface EmbeddedReference {
   url: string;
   close(): Promise<void>;
 }
 
-export function parseWindowSeconds(value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const seconds = Number(value);
-  if (!Number.isInteger(seconds) || seconds < 1) {
-    throw new ConfigError(`REFERENCE_WINDOW_SECONDS must be a whole number of seconds ≥ 1, not "${value}".`);
-  }
-  return seconds;
-}
+export { parseWindowSeconds };
 
 /** The faults REFERENCE_FAULTS names; an unknown one is a configuration error. */
 export function parseFaultList(value: string | undefined): FaultName[] {

@@ -24,6 +24,8 @@ export interface Environment {
   primary: ClientCredentials;
   second?: ClientCredentials;
   restricted?: ClientCredentials;
+  /** Spent only by the rate-limit probes, so that their 429s never meet the functional suites. */
+  rateLimit?: ClientCredentials;
   /** The key prefix secrets must carry here, or undefined where either is acceptable (partner). */
   keyPrefix: string | undefined;
 }
@@ -35,7 +37,19 @@ export const credentialVariables = {
   primary: ['BILLERAPI_CLIENT_ID', 'BILLERAPI_CLIENT_SECRET'],
   second: ['BILLERAPI_SECOND_CLIENT_ID', 'BILLERAPI_SECOND_CLIENT_SECRET'],
   restricted: ['BILLERAPI_RESTRICTED_CLIENT_ID', 'BILLERAPI_RESTRICTED_CLIENT_SECRET'],
+  rateLimit: ['BILLERAPI_RATE_LIMIT_CLIENT_ID', 'BILLERAPI_RATE_LIMIT_CLIENT_SECRET'],
 } as const;
+
+export type CredentialRole = keyof typeof credentialVariables;
+export const credentialRoles = Object.keys(credentialVariables) as CredentialRole[];
+
+/** Every configured client of the environment, by role. */
+export function configuredClients(e: Environment): [CredentialRole, ClientCredentials][] {
+  return credentialRoles.flatMap((role) => {
+    const c = e[role];
+    return c ? [[role, c] as [CredentialRole, ClientCredentials]] : [];
+  });
+}
 
 export function parseEnvName(value: string | undefined): EnvName {
   const name = value?.trim() || 'local';
@@ -81,13 +95,14 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     primary,
     second: credentials(env, credentialVariables.second),
     restricted: credentials(env, credentialVariables.restricted),
+    rateLimit: credentials(env, credentialVariables.rateLimit),
     keyPrefix: name === 'production' ? keyPrefixes.production : name === 'partner' ? undefined : keyPrefixes.sandbox,
   };
 }
 
 /** Every secret the environment holds, for the redactor. */
 export function environmentSecrets(e: Environment): string[] {
-  return [e.primary, e.second, e.restricted].flatMap((c) => (c ? [c.secret] : []));
+  return configuredClients(e).map(([, c]) => c.secret);
 }
 
 /** Where a run's reports go: reports/<env>/, or BILLERAPI_REPORTS_DIR (relative to the repository). */

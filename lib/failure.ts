@@ -1,7 +1,7 @@
 /** How a broken requirement reads: title, request, expected, received, response, and how to reproduce it. */
 import type { Exchange } from './client';
 import type { Failure } from './checks';
-import { credentialVariables, type Environment } from './env';
+import { configuredClients, credentialVariables, type Environment } from './env';
 import { redact } from './redact';
 import { requirement } from './requirements';
 
@@ -14,9 +14,7 @@ const MIN_SUBSTITUTED_LENGTH = 6;
 export function shellVariables(e: Environment | undefined): [value: string, shell: string][] {
   if (!e) return [];
   const pairs: [string, string][] = [];
-  for (const role of ['primary', 'second', 'restricted'] as const) {
-    const c = e[role];
-    if (!c) continue;
+  for (const [role, c] of configuredClients(e)) {
     const [idVar, secretVar] = credentialVariables[role];
     pairs.push([c.secret, `\${${secretVar}}`], [c.id, `\${${idVar}}`]);
   }

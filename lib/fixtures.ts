@@ -5,6 +5,9 @@
  */
 import { test as base, expect } from '@playwright/test';
 import { ApiClient, type CallOptions, type Exchange } from './client';
+import { coordinatorFromEnv, type CoordinatorClient, type ProbeReport } from './coordinator';
+import { pacerOf } from './pacing';
+import { effectiveRateLimitGroups, probeDeadlineMs } from './windows';
 import { contractChecks, runChecks, type Check, type Failure } from './checks';
 import { environmentSecrets, loadEnvironment, type Environment } from './env';
 import { formatExchange, formatFailure, requestLine } from './failure';
@@ -22,8 +25,9 @@ export class Api {
   readonly exchanges: Exchange[] = [];
   private readonly client: ApiClient;
 
-  constructor(readonly environment: Environment, baseUrl: string) {
-    this.client = new ApiClient(baseUrl, (x) => this.exchanges.push(x));
+  constructor(readonly environment: Environment, baseUrl: string, private readonly coordinator?: CoordinatorClient) {
+    const pace = coordinator ? pacerOf((group, key) => coordinator.reserve(group, key), environment.primary.id) : undefined;
+    this.client = new ApiClient(baseUrl, (x) => this.exchanges.push(x), pace);
   }
 
   /** Calls an operation and checks the exchange against the contract (SCHEMA-*, ERR-*). */
@@ -37,10 +41,18 @@ export class Api {
       }
     });
     if (exchange.response.status === 429) {
+      await this.coordinator?.reportUnplanned(exchange.operation.group);
       throw new Error(
         redact(`Harness: unplanned 429 on ${requestLine(exchange)}. The suite exceeded a rate limit it should have budgeted for; this is a bug of the suite, not a verdict on the implementation.`),
       );
     }
+    this.verify(exchange, ...contractChecks);
+    return exchange;
+  }
+
+  /** Takes an exchange made elsewhere (the setup, a probe) into this test's evidence, with the contract checks. */
+  adopt(exchange: Exchange): Exchange {
+    this.exchanges.push(exchange);
     this.verify(exchange, ...contractChecks);
     return exchange;
   }
@@ -70,7 +82,9 @@ export class Api {
   }
 }
 
-export const test = base.extend<{ api: Api; accounts: LinkedAccount[] }, { environment: Environment }>({
+let probeReport: Promise<ProbeReport> | undefined;
+
+export const test = base.extend<{ api: Api; accounts: LinkedAccount[]; rateProbes: ProbeReport }, { environment: Environment }>({
   environment: [
     async ({}, use) => {
       const environment = loadEnvironment();
@@ -82,7 +96,7 @@ export const test = base.extend<{ api: Api; accounts: LinkedAccount[] }, { envir
   api: async ({ environment }, use, testInfo) => {
     const baseUrl = process.env.BILLERAPI_BASE_URL;
     if (!baseUrl) throw new Error('BILLERAPI_BASE_URL is not set: the global setup did not run (use the playwright.config.ts at the root).');
-    const api = new Api(environment, baseUrl);
+    const api = new Api(environment, baseUrl, coordinatorFromEnv());
     await use(api);
     if (api.exchanges.length > 0) {
       await testInfo.attach('exchanges.txt', {
@@ -94,6 +108,13 @@ export const test = base.extend<{ api: Api; accounts: LinkedAccount[] }, { envir
   accounts: async ({ environment }, use, testInfo) => {
     testInfo.skip(environment.name === 'production', 'production runs link no accounts (read-only profile)');
     await use(readLinkedAccounts());
+  },
+  /** The rate-limit probes' observations: the first test to ask starts them, in the main process. */
+  rateProbes: async ({}, use) => {
+    const coordinator = coordinatorFromEnv();
+    if (!coordinator) throw new Error('Harness: no run coordinator (use the playwright.config.ts at the root).');
+    probeReport ??= coordinator.probes(probeDeadlineMs(effectiveRateLimitGroups()));
+    await use(await probeReport);
   },
 });
 

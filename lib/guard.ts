@@ -1,6 +1,6 @@
 /** Checks made before the first request: a bad target or bad credentials stop the run with exit 2. */
 import { ConfigError } from './errors';
-import type { Environment } from './env';
+import { configuredClients, type Environment } from './env';
 import { keyPrefixes, serverUrls } from './spec';
 import { send } from './http';
 
@@ -25,8 +25,7 @@ export function configurationProblems(e: Environment): string[] {
     }
   }
   if (e.keyPrefix) {
-    const clients = [e.primary, e.second, e.restricted].filter((c): c is NonNullable<typeof c> => c !== undefined);
-    for (const client of clients) {
+    for (const [, client] of configuredClients(e)) {
       if (client.secret.startsWith(e.keyPrefix)) continue;
       const foreign = Object.values(keyPrefixes).find((p) => client.secret.startsWith(p));
       problems.push(

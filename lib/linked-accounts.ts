@@ -1,11 +1,16 @@
 /**
- * Linked sandbox accounts, made once per run by the global setup (the exchange costs
- * Authentication quota, 5 a minute per IP) and handed to the workers through the environment,
- * never through a file.
+ * Linked sandbox accounts, made once per run by the global setup and handed to the workers
+ * through the environment, never through a file. Every exchange of the run happens here: the
+ * exchange costs Authentication quota (5 a minute per IP), so the two links and the two
+ * exchanges that LINK-002 and LINK-003 judge are spent in one place, before the rate-limit
+ * probe of that group starts.
  */
-import { ApiClient } from './client';
+import { randomUUID } from 'node:crypto';
+import type { ApiClient, CallOptions, Exchange } from './client';
 import { clientAuth } from './auth';
 import type { Environment } from './env';
+import { sleep } from './pacing';
+import { parseRetryAfter } from './rate-limits';
 import { redact, redactor } from './redact';
 
 export interface LinkedAccount {
@@ -14,6 +19,19 @@ export interface LinkedAccount {
   billerId: string;
   /** The public token this link was exchanged from: already used. */
   usedPublicToken: string;
+}
+
+/** Exchanges made in the setup for the tests that judge them. */
+export interface LinkEvidence {
+  /** The first link's public token, exchanged a second time (LINK-002). */
+  secondExchange: Exchange;
+  /** A public token of the right shape that was never issued (LINK-003). */
+  neverIssuedExchange: Exchange;
+}
+
+export interface LinkedRun {
+  accounts: LinkedAccount[];
+  evidence: LinkEvidence;
 }
 
 const LINKS_VARIABLE = 'BILLERAPI_RUN_LINKED_ACCOUNTS';
@@ -25,8 +43,16 @@ function fail(step: string, status: number, body: string): never {
   throw new Error(`${step} answered ${status}: ${body.slice(0, 200)}`);
 }
 
-export async function linkAccounts(e: Environment, baseUrl: string): Promise<LinkedAccount[]> {
-  const client = new ApiClient(baseUrl);
+/** A limit left over from an earlier run is waited out once, not failed on ("pace rather than fail"). */
+async function callPatiently(client: ApiClient, operationId: string, options: CallOptions, windowSeconds: number): Promise<Exchange> {
+  const first = await client.call(operationId, options);
+  if (first.response.status !== 429) return first;
+  const retryAfter = parseRetryAfter(first.response.headers['retry-after'], windowSeconds);
+  await sleep((retryAfter.valid ? retryAfter.seconds : windowSeconds) * 1000);
+  return client.call(operationId, options);
+}
+
+export async function linkAccounts(e: Environment, client: ApiClient, windowSeconds: number): Promise<LinkedRun> {
   const auth = clientAuth(e.primary);
   let billerId = process.env.BILLERAPI_TEST_BILLER_ID;
   if (!billerId) {
@@ -39,26 +65,40 @@ export async function linkAccounts(e: Environment, baseUrl: string): Promise<Lin
     const created = await client.call('sandboxCreatePublicToken', { auth, body: { biller_id: billerId } });
     const publicToken = (created.json as { public_token?: string })?.public_token;
     if (!publicToken) fail('POST /sandbox/public_token/create', created.response.status, created.response.body);
-    const exchanged = await client.call('exchangePublicToken', { auth, body: { public_token: publicToken } });
+    const exchanged = await callPatiently(client, 'exchangePublicToken', { auth, body: { public_token: publicToken } }, windowSeconds);
     const { access_token, account_link_id } = (exchanged.json ?? {}) as { access_token?: string; account_link_id?: string };
     if (!access_token || !account_link_id) fail('POST /link/token/exchange', exchanged.response.status, exchanged.response.body);
     accounts.push({ accountLinkId: account_link_id, accessToken: access_token, billerId, usedPublicToken: publicToken });
   }
-  return accounts;
+  const used = accounts[0].usedPublicToken;
+  const neverIssued = `${used.replace(/[0-9a-f-]{36}$/, '')}${randomUUID()}`;
+  const evidence: LinkEvidence = {
+    secondExchange: await callPatiently(client, 'exchangePublicToken', { auth, body: { public_token: used } }, windowSeconds),
+    neverIssuedExchange: await callPatiently(client, 'exchangePublicToken', { auth, body: { public_token: neverIssued } }, windowSeconds),
+  };
+  return { accounts, evidence };
 }
 
-export function publishLinkedAccounts(result: LinkedAccount[] | Error, env: NodeJS.ProcessEnv = process.env): void {
+export function publishLinkedRun(result: LinkedRun | Error, env: NodeJS.ProcessEnv = process.env): void {
   if (result instanceof Error) env[LINKS_ERROR_VARIABLE] = result.message;
   else env[LINKS_VARIABLE] = JSON.stringify(result);
 }
 
-/** The linked accounts, or a thrown precondition failure saying why there are none. */
-export function readLinkedAccounts(env: NodeJS.ProcessEnv = process.env): LinkedAccount[] {
+function readLinkedRun(env: NodeJS.ProcessEnv): LinkedRun {
   const raw = env[LINKS_VARIABLE];
   if (!raw) {
     throw new Error(redact(`Precondition failed: no linked sandbox account (${env[LINKS_ERROR_VARIABLE] ?? 'the global setup linked none in this environment'}).`));
   }
-  const accounts = JSON.parse(raw) as LinkedAccount[];
-  for (const a of accounts) redactor.register(a.accessToken, a.usedPublicToken);
-  return accounts;
+  const run = JSON.parse(raw) as LinkedRun;
+  for (const a of run.accounts) redactor.register(a.accessToken, a.usedPublicToken);
+  return run;
+}
+
+/** The linked accounts, or a thrown precondition failure saying why there are none. */
+export function readLinkedAccounts(env: NodeJS.ProcessEnv = process.env): LinkedAccount[] {
+  return readLinkedRun(env).accounts;
+}
+
+export function readLinkEvidence(env: NodeJS.ProcessEnv = process.env): LinkEvidence {
+  return readLinkedRun(env).evidence;
 }

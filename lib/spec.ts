@@ -1,18 +1,11 @@
 /** The contract as data, read from the generated schemas/spec.json (never from hand-typed numbers). */
 import specJson from '../schemas/spec.json';
 import type { SchemaName } from '../schemas/validators.cjs';
+import { groupsFromSpec, type GroupName, type RateLimitGroup, type RateLimitSpec } from './rate-limits';
 
-export type GroupName = 'authentication' | 'link' | 'biller';
-export type LimitScope = 'ip' | 'client';
+export type { GroupName, LimitScope, RateLimitGroup } from './rate-limits';
 export type AuthMode = 'client' | 'bearer';
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
-
-export interface RateLimitGroup {
-  name: GroupName;
-  limit: number;
-  windowSeconds: number;
-  scope: LimitScope;
-}
 
 export interface Operation {
   operationId: string;
@@ -73,11 +66,10 @@ export function operation(operationId: string): Operation {
   return found;
 }
 
+export const rateLimitSpec = spec as RateLimitSpec;
+
 export const rateLimitGroups: Readonly<Record<GroupName, RateLimitGroup>> = Object.fromEntries(
-  Object.entries<Json>(spec['x-rate-limit-groups']).map(([name, g]) => [
-    name,
-    { name: name as GroupName, limit: g.limit, windowSeconds: g.window_seconds, scope: g.scope },
-  ]),
+  groupsFromSpec(rateLimitSpec).map((g) => [g.name, g]),
 ) as Record<GroupName, RateLimitGroup>;
 
 /** Key prefix of client secrets per environment, from `servers[].x-key-prefix`. */

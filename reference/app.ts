@@ -78,10 +78,18 @@ function matchRoute(method: string, pathname: string): { op: Operation; params: 
   return matched;
 }
 
-/** Scope ip: the TCP peer (X-Forwarded-For ignored). Scope client: X-Client-ID, else the token's client. */
-function rateLimitKey(op: Operation, req: IncomingMessage, app: App): string {
+function peerKey(req: IncomingMessage, app: App): string {
+  const forwarded = req.headers['x-forwarded-for'];
+  if (app.faults.has('rate-limit-trusts-forwarded-for') && typeof forwarded === 'string') return `ip:${forwarded.split(',')[0].trim()}`;
   const peer = `ip:${req.socket.remoteAddress ?? 'unknown'}`;
-  if (rateLimitGroups[op.group].scope === 'ip') return peer;
+  return app.faults.has('rate-limit-ip-keyed-by-client') ? `${peer} ${String(req.headers['x-client-id'])}` : peer;
+}
+
+/** Scope ip: the TCP peer (X-Forwarded-For ignored, A-018). Scope client: X-Client-ID, else the token's client. */
+function rateLimitKey(op: Operation, req: IncomingMessage, app: App): string {
+  if (rateLimitGroups[op.group].scope === 'ip') return peerKey(req, app);
+  if (app.faults.has('rate-limit-shared-by-clients')) return 'every-client';
+  const peer = `ip:${req.socket.remoteAddress ?? 'unknown'}`;
   const clientId = req.headers['x-client-id'];
   if (typeof clientId === 'string' && clientId !== '') return `client:${clientId}`;
   const token = bearerTokenOf(req.headers.authorization, app.faults);
@@ -90,12 +98,23 @@ function rateLimitKey(op: Operation, req: IncomingMessage, app: App): string {
   return issued ? `client:${issued.clientId}` : `token:${token}`;
 }
 
+/** The Retry-After header of a 429, as the Retry-After faults bend it. */
+function retryAfterHeader(seconds: number, faults: Faults): Record<string, string> {
+  if (faults.has('retry-after-missing')) return {};
+  if (faults.has('retry-after-zero')) return { 'Retry-After': '0' };
+  if (faults.has('retry-after-negative')) return { 'Retry-After': String(-seconds) };
+  if (faults.has('retry-after-not-a-number')) return { 'Retry-After': 'soon' };
+  return { 'Retry-After': String(seconds) };
+}
+
 function enforceRateLimit(op: Operation, req: IncomingMessage, app: App): void {
   app.stats.requests[op.group] += 1;
+  if (app.faults.has('no-rate-limit')) return;
   const decision = app.limiter.hit(op.group, rateLimitKey(op, req, app));
   if (decision.allowed) return;
   app.stats.limited[op.group] += 1;
-  throw new HttpError(429, 'Rate limit exceeded', { 'Retry-After': String(decision.retryAfterSeconds) });
+  const status = app.faults.has('rate-limit-503') ? 503 : 429;
+  throw new HttpError(status, status === 429 ? 'Rate limit exceeded' : 'Service unavailable', retryAfterHeader(decision.retryAfterSeconds, app.faults));
 }
 
 function authenticate(op: Operation, req: IncomingMessage, query: URLSearchParams, app: App): Caller {
@@ -156,12 +175,17 @@ export function createReferenceHandler(options: ReferenceOptions): ReferenceHand
   assertEveryOperationHandled();
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => undefined);
+  const faults: Faults = new Set(options.faults ?? []);
   const app: App = {
     clients: options.clients,
-    faults: new Set(options.faults ?? []),
+    faults,
     now,
     store: createStore(),
-    limiter: createRateLimiter(now, options.windowSeconds),
+    limiter: createRateLimiter(now, {
+      windowSecondsOverride: options.windowSeconds,
+      limitOffset: faults.has('rate-limit-one-late') ? 1 : faults.has('rate-limit-one-early') ? -1 : 0,
+      windowsNeverEnd: faults.has('window-never-resets'),
+    }),
     stats: { requests: perGroup(), limited: perGroup() },
   };
   const handler = (req: IncomingMessage, res: ServerResponse) => {

@@ -11,6 +11,7 @@ const seeds: readonly [idVar: string, secretVar: string, scopes: readonly string
   ['BILLERAPI_CLIENT_ID', 'BILLERAPI_CLIENT_SECRET', allScopes],
   ['BILLERAPI_SECOND_CLIENT_ID', 'BILLERAPI_SECOND_CLIENT_SECRET', allScopes],
   ['BILLERAPI_RESTRICTED_CLIENT_ID', 'BILLERAPI_RESTRICTED_CLIENT_SECRET', RESTRICTED_SCOPES],
+  ['BILLERAPI_RATE_LIMIT_CLIENT_ID', 'BILLERAPI_RATE_LIMIT_CLIENT_SECRET', allScopes],
 ];
 
 /** The primary client first (accept-anonymous acts as it); pairs missing either half are skipped. */

@@ -48,6 +48,18 @@ export const faults = {
   'cursor-overlap': { breaks: ['DATA-003'], description: 'each next page repeats the last biller of the previous page' },
   'ignore-category-filter': { breaks: ['DATA-004'], description: 'the category filter is ignored' },
   'random-bill-amounts': { breaks: ['DATA-005'], description: 'bill amounts are random on every link' },
+  'no-rate-limit': { breaks: ['RATE-002'], description: 'no request is ever refused with 429' },
+  'rate-limit-one-late': { breaks: ['RATE-002'], description: 'each window admits limit + 1 requests' },
+  'rate-limit-one-early': { breaks: ['RATE-001'], description: 'each window admits limit − 1 requests' },
+  'rate-limit-503': { breaks: ['RATE-002'], description: 'a request over the limit gets 503 Service Unavailable instead of 429' },
+  'retry-after-missing': { breaks: ['RATE-003'], description: '429 responses carry no Retry-After header' },
+  'retry-after-zero': { breaks: ['RATE-003'], description: 'Retry-After is 0' },
+  'retry-after-negative': { breaks: ['RATE-003'], description: 'Retry-After is minus the seconds left' },
+  'retry-after-not-a-number': { breaks: ['RATE-003'], description: 'Retry-After is the word "soon"' },
+  'window-never-resets': { breaks: ['RATE-004'], description: 'a rate-limit window, once full, never ends' },
+  'rate-limit-shared-by-clients': { breaks: ['RATE-005'], description: 'per-client groups count every client under one key' },
+  'rate-limit-ip-keyed-by-client': { breaks: ['RATE-006'], description: 'the per-IP Authentication limit counts per IP and X-Client-ID' },
+  'rate-limit-trusts-forwarded-for': { breaks: ['RATE-006'], description: 'the per-IP limit keys on X-Forwarded-For when a caller sends it' },
 } as const satisfies Record<string, FaultInfo>;
 
 export type FaultName = keyof typeof faults;

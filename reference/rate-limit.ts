@@ -23,14 +23,23 @@ interface Window {
 /** Above this many tracked keys, expired windows are dropped on the next hit. */
 const PRUNE_ABOVE_KEYS = 10_000;
 
-export function createRateLimiter(now: () => number, windowSecondsOverride?: number): RateLimiter {
+export interface LimiterOptions {
+  windowSecondsOverride?: number;
+  /** Faults: how many requests a window admits beyond (or short of) the limit; windows that never end. */
+  limitOffset?: number;
+  windowsNeverEnd?: boolean;
+}
+
+export function createRateLimiter(now: () => number, options: LimiterOptions = {}): RateLimiter {
   const windows = new Map<string, Window>();
-  const windowSecondsOf = (group: GroupName) => windowSecondsOverride ?? rateLimitGroups[group].windowSeconds;
+  const windowSecondsOf = (group: GroupName) => options.windowSecondsOverride ?? rateLimitGroups[group].windowSeconds;
+  const ended = (window: Window, group: GroupName, at: number) =>
+    !options.windowsNeverEnd && at >= window.startedAt + windowSecondsOf(group) * 1000;
 
   function pruneExpired(at: number): void {
     for (const [id, window] of windows) {
       const group = id.slice(0, id.indexOf(' ')) as GroupName;
-      if (at >= window.startedAt + windowSecondsOf(group) * 1000) windows.delete(id);
+      if (ended(window, group, at)) windows.delete(id);
     }
   }
 
@@ -41,14 +50,14 @@ export function createRateLimiter(now: () => number, windowSecondsOverride?: num
       const id = `${group} ${key}`;
       if (windows.size > PRUNE_ABOVE_KEYS) pruneExpired(at);
       let window = windows.get(id);
-      if (!window || at >= window.startedAt + windowSeconds * 1000) {
+      if (!window || ended(window, group, at)) {
         window = { startedAt: at, count: 0 };
         windows.set(id, window);
       }
       window.count += 1;
       const secondsLeft = Math.ceil((window.startedAt + windowSeconds * 1000 - at) / 1000);
       return {
-        allowed: window.count <= rateLimitGroups[group].limit,
+        allowed: window.count <= rateLimitGroups[group].limit + (options.limitOffset ?? 0),
         retryAfterSeconds: Math.min(windowSeconds, Math.max(1, secondsLeft)),
       };
     },

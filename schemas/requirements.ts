@@ -36,7 +36,13 @@ export const requirementIds = [
   "DATA-002",
   "DATA-003",
   "DATA-004",
-  "DATA-005"
+  "DATA-005",
+  "RATE-001",
+  "RATE-002",
+  "RATE-003",
+  "RATE-004",
+  "RATE-005",
+  "RATE-006"
 ] as const;
 
 export type RequirementId = (typeof requirementIds)[number];
@@ -403,6 +409,65 @@ export const requirements: readonly Requirement[] = [
     "source": {
       "quote": "Test billers, deterministic data, no real accounts",
       "assumption": "A-015"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "RATE-001",
+    "statement": "A rate-limit group answers the first `limit` requests of a fresh window for one key without 429.",
+    "level": "MUST",
+    "source": {
+      "quote": "Biller Operations | 200 requests / minute per client",
+      "assumption": "A-017"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "RATE-002",
+    "statement": "The request after a window's `limit` requests is refused with 429 Too Many Requests.",
+    "level": "MUST",
+    "source": {
+      "quote": "429 | Rate limit exceeded",
+      "assumption": "A-017"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "RATE-003",
+    "statement": "A 429 carries Retry-After as whole seconds, at least 1 and at most the group's window.",
+    "level": "MUST",
+    "source": {
+      "quote": "Back off and retry after the Retry-After period",
+      "assumption": "A-012"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "RATE-004",
+    "statement": "After waiting the Retry-After period, the next request of the limited key is answered without 429.",
+    "level": "MUST",
+    "source": {
+      "quote": "Back off and retry after the Retry-After period",
+      "assumption": "A-017"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "RATE-005",
+    "statement": "A per-client limit is per client; while one client is limited, another client's requests to the group are answered.",
+    "level": "MUST",
+    "source": {
+      "quote": "Link Operations | 100 requests / minute per client"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "RATE-006",
+    "statement": "A per-IP limit holds for every request from the address, whatever its X-Client-ID or X-Forwarded-For header.",
+    "level": "MUST",
+    "source": {
+      "quote": "Authentication | 5 requests / minute per IP",
+      "assumption": "A-018"
     },
     "production_safe": false
   }

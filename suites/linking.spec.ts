@@ -1,12 +1,13 @@
 /**
- * Link tokens and the public token exchange. The exchange belongs to the Authentication
- * group (5 a minute per IP): this suite spends 2 of it, the global setup 2.
+ * Link tokens and the public token exchange. The exchange belongs to the Authentication group
+ * (5 a minute per IP), so the exchanges LINK-002 and LINK-003 judge were made by the global
+ * setup, with the links, before the rate-limit probe of that group; these tests judge them.
  */
-import { randomUUID } from 'node:crypto';
 import { test } from '../lib/fixtures';
 import { clientAuth } from '../lib/auth';
 import { statusIs, type Check } from '../lib/checks';
 import { linkTokenRequest } from '../lib/fixtures-data';
+import { readLinkEvidence } from '../lib/linked-accounts';
 import { coversWithWrites } from '../lib/requirements';
 import { bodyOf, type LinkTokenCreate } from '../lib/types';
 
@@ -29,13 +30,10 @@ test('LINK-001 creates a link token that expires in the future, within 4 hours',
   api.verify(x, expiresWithinLifetime);
 });
 
-test('LINK-002 refuses a second exchange of the same public token', coversWithWrites('LINK-002'), async ({ api, environment, accounts: [own] }) => {
-  const x = await api.call('exchangePublicToken', { auth: clientAuth(environment.primary), body: { public_token: own.usedPublicToken } });
-  api.verify(x, statusIs('LINK-002', 400));
+test('LINK-002 refuses a second exchange of the same public token', coversWithWrites('LINK-002'), async ({ api }) => {
+  api.verify(api.adopt(readLinkEvidence().secondExchange), statusIs('LINK-002', 400));
 });
 
-test('LINK-003 refuses a public token that was never issued', coversWithWrites('LINK-003'), async ({ api, environment, accounts: [own] }) => {
-  const prefix = own.usedPublicToken.replace(/[0-9a-f-]{36}$/, '');
-  const x = await api.call('exchangePublicToken', { auth: clientAuth(environment.primary), body: { public_token: `${prefix}${randomUUID()}` } });
-  api.verify(x, statusIs('LINK-003', 400));
+test('LINK-003 refuses a public token that was never issued', coversWithWrites('LINK-003'), async ({ api }) => {
+  api.verify(api.adopt(readLinkEvidence().neverIssuedExchange), statusIs('LINK-003', 400));
 });

@@ -1,0 +1,103 @@
+/**
+ * The run's rate budget: how many requests the functional suites may send per group and key,
+ * shared by every worker through the run coordinator. A sliding log per key: a request is
+ * scheduled no earlier than `span` after the request `cap` places before it, so no interval
+ * shorter than `span` ever holds more than `cap` requests, whatever window algorithm the
+ * server uses (fixed, fixed per key, sliding). It paces; it never refuses, except a wait longer
+ * than `maxWaitMs`, which means the suites planned more requests than the limits allow.
+ */
+import { CLIENT_ID_HEADER, type Auth } from './auth';
+import type { GroupName, LimitScope, RateLimitGroup } from './rate-limits';
+
+export interface BudgetOptions {
+  /** The functional suites' share of each limit; the rest is headroom (other callers, clock skew). */
+  share: number;
+  /** Added to the window, for clock skew between us and the server and the requests' transit. */
+  marginMs: number;
+  maxWaitMs: number;
+}
+
+export const DEFAULT_BUDGET_OPTIONS: BudgetOptions = { share: 0.8, marginMs: 1_000, maxWaitMs: 150_000 };
+
+export interface Reservation {
+  /** Milliseconds to wait before sending. */
+  waitMs: number;
+}
+
+export class BudgetExceeded extends Error {}
+
+export interface RateBudget {
+  /** Schedules one request of `group` for `key`; throws BudgetExceeded past `maxWaitMs`. */
+  reserve(group: GroupName, key: string, now: number): Reservation;
+  /** The key is limited by the server until `untilMs` (a probe ended there): nothing is scheduled before. */
+  block(group: GroupName, key: string, untilMs: number): void;
+  /** Requests scheduled so far, per group. */
+  granted(): Record<GroupName, number>;
+  /** Requests allowed per window and key, per group. */
+  caps(): Record<GroupName, number>;
+}
+
+/** At least one request per window, or no functional test of the group could ever run. */
+export function capOf(group: RateLimitGroup, share: number): number {
+  return Math.max(1, Math.floor(group.limit * share));
+}
+
+export function createRateBudget(groups: readonly RateLimitGroup[], options: BudgetOptions = DEFAULT_BUDGET_OPTIONS): RateBudget {
+  const byName = new Map(groups.map((g) => [g.name, g]));
+  const logs = new Map<string, number[]>();
+  const blockedUntil = new Map<string, number>();
+  const granted = Object.fromEntries(groups.map((g) => [g.name, 0])) as Record<GroupName, number>;
+  const groupOf = (name: GroupName) => {
+    const group = byName.get(name);
+    if (!group) throw new Error(`Unknown rate-limit group "${name}".`);
+    return group;
+  };
+
+  return {
+    reserve(name, key, now) {
+      const group = groupOf(name);
+      const id = `${name} ${key}`;
+      const log = logs.get(id) ?? [];
+      const cap = capOf(group, options.share);
+      const spanMs = group.windowSeconds * 1000 + options.marginMs;
+      let at = Math.max(now, log[log.length - 1] ?? now, blockedUntil.get(id) ?? now);
+      if (log.length >= cap) at = Math.max(at, log[log.length - cap] + spanMs);
+      if (at - now > options.maxWaitMs) {
+        throw new BudgetExceeded(
+          `the ${name} budget for ${key} (${cap} a ${group.windowSeconds}-second window) would make this request wait ${Math.ceil((at - now) / 1000)} s: the suites plan more ${name} requests than the limit allows.`,
+        );
+      }
+      log.push(at);
+      // Entries older than the span no longer constrain anything; keep only the last `cap`.
+      if (log.length > cap) log.splice(0, log.length - cap);
+      logs.set(id, log);
+      granted[name] += 1;
+      return { waitMs: at - now };
+    },
+    block(name, key, untilMs) {
+      const id = `${name} ${key}`;
+      blockedUntil.set(id, Math.max(untilMs, blockedUntil.get(id) ?? 0));
+    },
+    granted: () => ({ ...granted }),
+    caps: () => Object.fromEntries(groups.map((g) => [g.name, capOf(g, options.share)])) as Record<GroupName, number>,
+  };
+}
+
+/** Who a request's quota is counted against, as A-010 says servers count it. */
+export function budgetKey(scope: LimitScope, auth: Auth, bearerOwner: string): string {
+  if (scope === 'ip') return 'ip';
+  switch (auth.kind) {
+    case 'client':
+      return auth.id;
+    // The suites' tokens all belong to links of the primary client; unknown ones are counted there too.
+    case 'bearer':
+      return bearerOwner;
+    case 'headers':
+      return auth.headers.find(([name]) => name.toLowerCase() === CLIENT_ID_HEADER.toLowerCase())?.[1] ?? UNATTRIBUTED;
+    case 'none':
+      return UNATTRIBUTED;
+  }
+}
+
+/** Requests without a client ID: servers count them by address, apart from any client. */
+export const UNATTRIBUTED = 'unattributed';

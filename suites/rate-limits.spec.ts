@@ -1,0 +1,123 @@
+/**
+ * The documented rate limits, per group, with the limit and window of x-rate-limit-groups.
+ * The probes run once, in the main process, for every group at once (lib/rate-probe.ts);
+ * these tests judge what they recorded. The file runs in one worker, in order, so only one
+ * worker waits for the probes while the others run the functional suites.
+ */
+import { test, type Api } from '../lib/fixtures';
+import type { Exchange } from '../lib/client';
+import type { ProbeOutcome } from '../lib/coordinator';
+import { coversWithWrites, type RequirementId } from '../lib/requirements';
+import { parseRetryAfter, verdictOf, type RateLimitGroup } from '../lib/rate-limits';
+import type { ProbeObservation } from '../lib/rate-probe';
+import { effectiveRateLimitGroups, probeDeadlineMs } from '../lib/windows';
+
+const groups = effectiveRateLimitGroups();
+test.describe.configure({ mode: 'default', timeout: probeDeadlineMs(groups) });
+
+const statusOf = (x: Exchange) => `${x.response.status} ${x.response.statusText}`.trim();
+
+/** The group's observation, or the test stops: skipped where the environment cannot probe, failed where the probe broke. */
+function observed(outcome: ProbeOutcome | undefined, group: RateLimitGroup): ProbeObservation {
+  if (!outcome) throw new Error(`Harness: no probe outcome for ${group.name}.`);
+  if ('skipped' in outcome) test.skip(true, outcome.skipped);
+  if ('error' in outcome) throw new Error(`Harness: the ${group.name} probe failed: ${outcome.error}`);
+  return outcome as ProbeObservation;
+}
+
+/** A fresh window exists only after a 429 was seen and waited out. */
+function fresh(o: ProbeObservation, id: RequirementId): Required<Pick<ProbeObservation, 'window' | 'overflow'>> {
+  if (!o.window || !o.overflow) {
+    throw new Error(`Precondition failed: ${id} needs a window opened after a 429, but ${o.saturation.sent} ${o.group.name} requests in a row got no 429 (see RATE-002).`);
+  }
+  if (o.window.elapsedMs >= o.group.windowSeconds * 1000) {
+    throw new Error(`Harness: the ${o.group.limit} requests of the window took ${o.window.elapsedMs} ms, longer than the ${o.group.windowSeconds}-second window: inconclusive.`);
+  }
+  return { window: o.window, overflow: o.overflow };
+}
+
+/** The key must still be limited when a cross-check is sent, or the cross-check proves nothing. */
+function stillLimited(o: ProbeObservation, id: RequirementId): ProbeObservation['crossChecks'] {
+  const { overflow } = fresh(o, id);
+  if (overflow.response.status !== 429) throw new Error(`Precondition failed: ${id} needs the ${o.group.name} key limited, but its request ${o.group.limit + 1} got ${statusOf(overflow)} (see RATE-002).`);
+  if ((o.limitedPhaseMs ?? Infinity) >= o.group.windowSeconds * 1000) throw new Error(`Harness: the cross-checks ended after the window had: inconclusive.`);
+  return o.crossChecks;
+}
+
+function retryAfterHolds(api: Api, group: RateLimitGroup, x: Exchange): void {
+  const retryAfter = parseRetryAfter(x.response.headers['retry-after'], group.windowSeconds);
+  if (!retryAfter.valid) {
+    api.report({ requirement: 'RATE-003', expected: `Retry-After: whole seconds from 1 to ${group.windowSeconds}`, received: retryAfter.reason }, x);
+  }
+}
+
+for (const group of groups) {
+  const { name, limit } = group;
+
+  test(`RATE-001 ${name}: the first ${limit} requests of a fresh window are answered`, coversWithWrites('RATE-001'), async ({ api, rateProbes }) => {
+    const o = observed(rateProbes[name], group);
+    if (!o.window) {
+      // Never limited: the first `limit` requests were answered, which is all RATE-001 asks.
+      const answered = o.saturation.accepted >= limit;
+      if (!answered) api.report({ requirement: 'RATE-001', expected: `${limit} requests answered`, received: `${o.saturation.accepted} answered of ${o.saturation.sent}` }, api.adopt(o.saturation.last));
+      return;
+    }
+    const { window } = fresh(o, 'RATE-001');
+    const refusedAt = window.exchanges.findIndex((x) => verdictOf(x.response.status) !== 'accepted');
+    if (refusedAt !== -1) {
+      const x = api.adopt(window.exchanges[refusedAt]);
+      api.report({ requirement: 'RATE-001', expected: `all ${limit} requests of the window answered without 429`, received: `request ${refusedAt + 1} of ${limit} got ${statusOf(x)}` }, x);
+    }
+  });
+
+  test(`RATE-002 ${name}: request ${limit + 1} of a window gets 429`, coversWithWrites('RATE-002'), async ({ api, rateProbes }) => {
+    const o = observed(rateProbes[name], group);
+    if (!o.overflow) {
+      const x = api.adopt(o.saturation.last);
+      api.report({ requirement: 'RATE-002', expected: `429 by request ${limit + 1}`, received: `${o.saturation.sent} requests in a row without a 429; the last got ${statusOf(x)}` }, x);
+      return;
+    }
+    const { overflow } = fresh(o, 'RATE-002');
+    if (overflow.response.status !== 429) {
+      api.report({ requirement: 'RATE-002', expected: `429 for request ${limit + 1} of the window`, received: statusOf(overflow) }, api.adopt(overflow));
+    } else {
+      api.adopt(overflow);
+    }
+  });
+
+  test(`RATE-003 ${name}: a 429 says Retry-After in whole seconds within the window`, coversWithWrites('RATE-003'), async ({ api, rateProbes }) => {
+    const o = observed(rateProbes[name], group);
+    const refusals = [o.saturation.refusal, o.overflow, ...o.crossChecks.map((c) => c.exchange)].filter((x): x is Exchange => x?.response.status === 429);
+    if (refusals.length === 0) throw new Error(`Precondition failed: RATE-003 needs a 429, and the ${name} probe got none (see RATE-002).`);
+    for (const x of refusals) retryAfterHolds(api, group, api.adopt(x));
+  });
+
+  test(`RATE-004 ${name}: after waiting Retry-After the next request is answered`, coversWithWrites('RATE-004'), async ({ api, rateProbes }) => {
+    const o = observed(rateProbes[name], group);
+    const recovery = api.adopt(fresh(o, 'RATE-004').window.exchanges[0]);
+    if (verdictOf(recovery.response.status) !== 'accepted') {
+      api.report({ requirement: 'RATE-004', expected: `an answer without 429 after waiting ${Math.round((o.waitedMs ?? 0) / 1000)} s`, received: statusOf(recovery) }, recovery);
+    }
+  });
+
+  if (group.scope === 'client') {
+    test(`RATE-005 ${name}: another client is answered while one client is limited`, coversWithWrites('RATE-005'), async ({ api, rateProbes }) => {
+      const [other] = stillLimited(observed(rateProbes[name], group), 'RATE-005');
+      const x = api.adopt(other.exchange);
+      if (verdictOf(x.response.status) !== 'accepted') {
+        api.report({ requirement: 'RATE-005', expected: 'another client answered without 429', received: statusOf(x) }, x);
+      }
+    });
+  } else {
+    for (const label of ['another X-Client-ID', 'X-Forwarded-For'] as const) {
+      test(`RATE-006 ${name}: ${label} does not escape the per-IP limit`, coversWithWrites('RATE-006'), async ({ api, rateProbes }) => {
+        const check = stillLimited(observed(rateProbes[name], group), 'RATE-006').find((c) => c.label === label);
+        if (!check) throw new Error(`Harness: the ${name} probe made no "${label}" request.`);
+        const x = api.adopt(check.exchange);
+        if (x.response.status !== 429) {
+          api.report({ requirement: 'RATE-006', expected: `429: a request with ${label} comes from the same limited address`, received: statusOf(x) }, x);
+        }
+      });
+    }
+  }
+}
