@@ -1,0 +1,205 @@
+/**
+ * Unit tests of the rate-limit machinery: the shared judgements (lib/rate-limits.ts), the
+ * budget (lib/rate-budget.ts), the windows, the coordinator, and the probe run against the
+ * real reference with real 60-second windows on an injected clock (no real waiting).
+ */
+import { test, expect } from '@playwright/test';
+import fc from 'fast-check';
+import { ApiClient } from '../lib/client';
+import { CoordinatorClient, startCoordinator, type ProbeReport } from '../lib/coordinator';
+import { clientAuth } from '../lib/auth';
+import { budgetKey, BudgetExceeded, capOf, createRateBudget, UNATTRIBUTED } from '../lib/rate-budget';
+import { backoffSeconds, groupsFromSpec, parseRetryAfter, probeOperationOf, verdictOf, type RateLimitGroup } from '../lib/rate-limits';
+import { probeGroup, probeTraffic, type ProbeObservation } from '../lib/rate-probe';
+import { rateLimitGroups, rateLimitSpec } from '../lib/spec';
+import { effectiveRateLimitGroups, probeDeadlineMs } from '../lib/windows';
+import { startReference, type Reference } from '../reference/app';
+import type { FaultName } from '../reference/faults';
+
+const biller: RateLimitGroup = rateLimitGroups.biller;
+const PROBE = { clientId: 'cli_probe', secret: 'bb_test_probe_secret_0001', scopes: ['billers:read', 'link:write', 'webhooks:read', 'webhooks:write'] };
+const OTHER = { clientId: 'cli_other', secret: 'bb_test_other_secret_0002', scopes: PROBE.scopes };
+
+test.describe('lib/rate-limits.ts', () => {
+  const retryAfters: [string | undefined, string][] = [
+    ['30', 'valid 30'],
+    ['1', 'valid 1'],
+    ['60', 'valid 60'],
+    [undefined, 'no Retry-After header'],
+    ['0', 'Retry-After 0 is less than 1 second'],
+    ['-5', 'Retry-After -5 is less than 1 second'],
+    ['soon', 'Retry-After "soon" is not a whole number of seconds'],
+    ['1.5', 'Retry-After "1.5" is not a whole number of seconds'],
+    ['Wed, 21 Oct 2026 07:28:00 GMT', 'Retry-After "Wed, 21 Oct 2026 07:28:00 GMT" is not a whole number of seconds'],
+    ['61', 'Retry-After 61 is longer than the 60-second window'],
+  ];
+  for (const [value, want] of retryAfters) {
+    test(`Retry-After ${JSON.stringify(value)} → ${want}`, () => {
+      const judged = parseRetryAfter(value, 60);
+      expect(judged.valid ? `valid ${judged.seconds}` : judged.reason).toBe(want);
+    });
+  }
+
+  test('backs off for what Retry-After said, or a whole window', () => {
+    expect(backoffSeconds(parseRetryAfter('7', 60), 60)).toBe(7);
+    expect(backoffSeconds(parseRetryAfter('0', 60), 60)).toBe(60);
+  });
+
+  test('counts only 429 as refused, and 5xx as neither answered nor refused', () => {
+    expect([200, 400, 401, 404, 429, 500, 503].map(verdictOf)).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'limited', 'failed', 'failed']);
+  });
+
+  test('reads every group from the spec, and shortens every window alike', () => {
+    expect(groupsFromSpec(rateLimitSpec).map((g) => `${g.name} ${g.limit}/${g.windowSeconds}s per ${g.scope}`))
+      .toEqual(['authentication 5/60s per ip', 'link 100/60s per client', 'biller 200/60s per client']);
+    expect(groupsFromSpec(rateLimitSpec, 5).map((g) => g.windowSeconds)).toEqual([5, 5, 5]);
+  });
+
+  test('probes each group with a cheap operation of that group', () => {
+    expect(['authentication', 'link', 'biller'].map((g) => probeOperationOf(rateLimitSpec, g as RateLimitGroup['name']).operationId))
+      .toEqual(['exchangePublicToken', 'listWebhooks', 'listBillers']);
+  });
+});
+
+test.describe('lib/windows.ts', () => {
+  test('a local run uses the shortened window; other environments always the spec\'s', () => {
+    expect(effectiveRateLimitGroups({ REFERENCE_WINDOW_SECONDS: '5' }).map((g) => g.windowSeconds)).toEqual([5, 5, 5]);
+    expect(effectiveRateLimitGroups({ BILLERAPI_ENV: 'sandbox', REFERENCE_WINDOW_SECONDS: '5' }).map((g) => g.windowSeconds)).toEqual([60, 60, 60]);
+    expect(effectiveRateLimitGroups({}).map((g) => g.windowSeconds)).toEqual([60, 60, 60]);
+  });
+
+  test('gives the probes two of the longest windows and a minute of slack', () => {
+    expect(probeDeadlineMs(groupsFromSpec(rateLimitSpec))).toBe(180_000);
+  });
+});
+
+test.describe('lib/rate-budget.ts', () => {
+  const options = { share: 0.8, marginMs: 1_000, maxWaitMs: 150_000 };
+
+  test('lets the functional suites spend 80% of each limit per window', () => {
+    expect(createRateBudget(groupsFromSpec(rateLimitSpec), options).caps()).toEqual({ authentication: 4, link: 80, biller: 160 });
+    expect(capOf({ ...biller, limit: 1 }, 0.8)).toBe(1);
+  });
+
+  test('paces the request past the cap to one window and the margin after the first', () => {
+    const budget = createRateBudget([biller], options);
+    const waits = Array.from({ length: 161 }, () => budget.reserve('biller', 'cli_a', 1_000).waitMs);
+    expect(waits.slice(0, 160).every((w) => w === 0)).toBe(true);
+    expect(waits[160]).toBe(61_000);
+    expect(budget.reserve('biller', 'cli_b', 1_000).waitMs).toBe(0);
+    expect(budget.granted().biller).toBe(162);
+  });
+
+  test('never schedules more than the cap inside any window, whatever the arrival times', () => {
+    const group: RateLimitGroup = { name: 'link', limit: 5, windowSeconds: 10, scope: 'client' };
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 2_000 }), { minLength: 1, maxLength: 60 }), (gaps) => {
+        const budget = createRateBudget([group], { ...options, maxWaitMs: Infinity });
+        let now = 0;
+        const sendTimes = gaps.map((gap) => {
+          now += gap;
+          return now + budget.reserve('link', 'k', now).waitMs;
+        });
+        return sendTimes.every((t) => sendTimes.filter((u) => u > t - 10_000 && u <= t).length <= capOf(group, 0.8));
+      }),
+    );
+  });
+
+  test('refuses a wait longer than the bound, naming the group and the key', () => {
+    const budget = createRateBudget([rateLimitGroups.authentication], { ...options, maxWaitMs: 30_000 });
+    for (let i = 0; i < 4; i++) budget.reserve('authentication', 'ip', 0);
+    expect(() => budget.reserve('authentication', 'ip', 0)).toThrow(BudgetExceeded);
+    expect(() => budget.reserve('authentication', 'ip', 0)).toThrow(/authentication budget for ip \(4 a 60-second window\) would make this request wait 61 s/);
+  });
+
+  test('schedules nothing for a blocked key before the block ends', () => {
+    const budget = createRateBudget([biller], options);
+    budget.block('biller', 'cli_a', 5_000);
+    expect(budget.reserve('biller', 'cli_a', 1_000).waitMs).toBe(4_000);
+    expect(budget.reserve('biller', 'cli_b', 1_000).waitMs).toBe(0);
+  });
+
+  test('counts per IP for per-IP groups, per client otherwise', () => {
+    const auth = clientAuth({ id: 'cli_a', secret: 'x' });
+    expect(budgetKey('ip', auth, 'cli_primary')).toBe('ip');
+    expect(budgetKey('client', auth, 'cli_primary')).toBe('cli_a');
+    expect(budgetKey('client', { kind: 'bearer', token: 't' }, 'cli_primary')).toBe('cli_primary');
+    expect(budgetKey('client', { kind: 'headers', headers: [['x-client-id', 'cli_b']] }, 'cli_primary')).toBe('cli_b');
+    expect(budgetKey('client', { kind: 'none' }, 'cli_primary')).toBe(UNATTRIBUTED);
+  });
+});
+
+test.describe('lib/coordinator.ts', () => {
+  test('serves the budget to workers and runs the probes once however often asked', async () => {
+    let probeRuns = 0;
+    const report: ProbeReport = { biller: { skipped: 'test' } };
+    const coordinator = await startCoordinator({
+      budget: createRateBudget([rateLimitGroups.authentication]),
+      unplanned: { authentication: 0, link: 0, biller: 0 },
+      probes: async () => (probeRuns++, report),
+    });
+    try {
+      const client = new CoordinatorClient(coordinator.url);
+      const waits = [];
+      for (let i = 0; i < 5; i++) waits.push(await client.reserve('authentication', 'ip'));
+      expect(waits.slice(0, 4)).toEqual([0, 0, 0, 0]);
+      expect(waits[4]).toBeGreaterThan(60_000);
+      expect(await client.probes(5_000)).toEqual(report);
+      expect(probeRuns).toBe(1);
+    } finally {
+      await coordinator.close();
+    }
+  });
+});
+
+test.describe('lib/rate-probe.ts against the reference, 60-second windows on a fake clock', () => {
+  /** Runs one group's probe; sleeping advances the reference's clock instead of waiting. */
+  async function probe(group: RateLimitGroup, faults: FaultName[] = []): Promise<ProbeObservation> {
+    let now = Date.parse('2026-11-29T00:00:00Z');
+    const reference: Reference = await startReference({ clients: [PROBE, OTHER], faults, now: () => now });
+    try {
+      return await probeGroup(group, probeOperationOf(rateLimitSpec, group.name).operationId, {
+        probe: { id: PROBE.clientId, secret: PROBE.secret },
+        other: { id: OTHER.clientId, secret: OTHER.secret },
+      }, {
+        client: new ApiClient(reference.url),
+        sleep: async (ms) => void (now += ms),
+        now: () => now,
+        beforeOtherClientRequest: async () => {},
+      });
+    } finally {
+      await reference.close();
+    }
+  }
+
+  test('saturates, waits Retry-After, fills a fresh window and overflows it', async () => {
+    const o = await probe(biller);
+    expect(o.saturation).toMatchObject({ sent: 210, accepted: 200, limited: 10, failed: 0 });
+    expect(o.saturation.refusal?.response.headers['retry-after']).toBe('60');
+    expect(o.waitedMs).toBe(60_250);
+    expect(o.window?.exchanges.map((x) => x.response.status)).toEqual(Array(200).fill(200));
+    expect(o.overflow?.response.status).toBe(429);
+    expect(o.crossChecks.map((c) => `${c.label}: ${c.exchange.response.status}`)).toEqual(['another client: 200']);
+    expect(probeTraffic(o)).toEqual({ sent: 412, limited: 11 });
+  });
+
+  test('sends the per-IP cross-checks from another client and with X-Forwarded-For', async () => {
+    const o = await probe(rateLimitGroups.authentication);
+    expect(o.saturation).toMatchObject({ sent: 6, accepted: 5, limited: 1 });
+    expect(o.window?.exchanges.map((x) => x.response.status)).toEqual([400, 400, 400, 400, 400]);
+    expect(o.crossChecks.map((c) => `${c.label}: ${c.exchange.response.status}`)).toEqual(['another X-Client-ID: 429', 'X-Forwarded-For: 429']);
+  });
+
+  test('stops after twice the limit when nothing is ever refused, without waiting', async () => {
+    const o = await probe(biller, ['no-rate-limit']);
+    expect(o.saturation).toMatchObject({ sent: 400, accepted: 400, limited: 0 });
+    expect(o.waitedMs).toBeUndefined();
+    expect(o.window).toBeUndefined();
+  });
+
+  test('waits a whole window when Retry-After is unusable', async () => {
+    const o = await probe(biller, ['retry-after-not-a-number']);
+    expect(o.waitedMs).toBe(60_250);
+    expect(o.overflow?.response.headers['retry-after']).toBe('soon');
+  });
+});
