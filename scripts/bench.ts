@@ -1,0 +1,107 @@
+/**
+ * `npm run bench [-- --only shortened|real]`: runs the whole conformance suite against the
+ * reference twice, with shortened windows and with the spec's real 60-second windows, and
+ * prints wall time, requests per group (counted by the reference), unplanned 429s (429s the
+ * reference sent beyond those the rate-limit probes planned) and the ratio of the real-window
+ * run to the longest window. Exit 0 when both runs pass with no unplanned 429, else 1.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadDotenv, repoRoot } from '../lib/env';
+import { RATE_BUDGET_REPORT } from '../lib/global-setup';
+import { readSummary, verdictLine } from '../lib/results';
+import type { LedgerSummary } from '../lib/run-ledger';
+import { rateLimitGroups, type GroupName } from '../lib/spec';
+import { EMBEDDED_WINDOW_SECONDS } from '../lib/windows';
+import { startReference, type ReferenceStats } from '../reference/app';
+import { referenceClientsFromEnv } from '../reference/clients';
+
+export interface BenchRun {
+  label: string;
+  windowSeconds: number;
+  wallMs: number;
+  stats: ReferenceStats;
+  planned429: Record<GroupName, number>;
+  verdict: string;
+}
+
+const groupNames = Object.keys(rateLimitGroups) as GroupName[];
+/** Nothing the suite does may take longer than this, even with 60-second windows. */
+const RUN_TIMEOUT_MS = 10 * 60_000;
+
+export function unplanned429(run: BenchRun): number {
+  return groupNames.reduce((sum, g) => sum + Math.max(0, run.stats.limited[g] - (run.planned429[g] ?? 0)), 0);
+}
+
+export function longestSpecWindowSeconds(): number {
+  return Math.max(...groupNames.map((g) => rateLimitGroups[g].windowSeconds));
+}
+
+export function benchTable(runs: readonly BenchRun[]): string {
+  const header = ['run', 'window', 'wall', ...groupNames.map((g) => `${g} (429s)`), 'unplanned 429', 'verdict'];
+  const rows = runs.map((r) => [
+    r.label,
+    `${r.windowSeconds} s`,
+    `${(r.wallMs / 1000).toFixed(1)} s`,
+    ...groupNames.map((g) => `${r.stats.requests[g]} (${r.stats.limited[g]})`),
+    String(unplanned429(r)),
+    r.verdict,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+export function ratioLine(real: BenchRun): string {
+  const ratio = real.wallMs / 1000 / longestSpecWindowSeconds();
+  return `ratio of the real-window run to the longest window (${longestSpecWindowSeconds()} s): ${ratio.toFixed(2)} (goal: under 1.3)`;
+}
+
+function runConformance(baseUrl: string, windowSeconds: number, reportsDir: string): Promise<number> {
+  const tsx = join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
+  const env = { ...process.env, BILLERAPI_ENV: 'local', BILLERAPI_BASE_URL: baseUrl, REFERENCE_WINDOW_SECONDS: String(windowSeconds), BILLERAPI_REPORTS_DIR: reportsDir };
+  const child = spawn(process.execPath, [tsx, 'scripts/conformance.ts'], { cwd: repoRoot, env, stdio: 'ignore' });
+  const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+  return new Promise((resolve) => child.on('close', (code) => {
+    clearTimeout(timer);
+    resolve(code ?? 1);
+  }));
+}
+
+async function benchRun(label: string, windowSeconds: number): Promise<BenchRun> {
+  const reference = await startReference({ clients: referenceClientsFromEnv(process.env), windowSeconds });
+  const reportsDir = mkdtempSync(join(tmpdir(), `billerapi-bench-${label}-`));
+  try {
+    const started = performance.now();
+    await runConformance(reference.url, windowSeconds, reportsDir);
+    const wallMs = performance.now() - started;
+    const summary = readSummary(join(reportsDir, 'results.json'));
+    const ledger = JSON.parse(readFileSync(join(reportsDir, RATE_BUDGET_REPORT), 'utf8')) as LedgerSummary;
+    return { label, windowSeconds, wallMs, stats: reference.stats(), planned429: ledger.planned429, verdict: summary ? verdictLine(summary) : 'verdict: no report' };
+  } finally {
+    await reference.close();
+  }
+}
+
+async function main(): Promise<number> {
+  loadDotenv('local');
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  if (only !== undefined && only !== 'shortened' && only !== 'real') throw new Error('usage: npm run bench [-- --only shortened|real]');
+  const runs: BenchRun[] = [];
+  if (only !== 'real') runs.push(await benchRun('shortened', EMBEDDED_WINDOW_SECONDS));
+  if (only !== 'shortened') runs.push(await benchRun('real', longestSpecWindowSeconds()));
+  console.log(benchTable(runs));
+  const real = runs.find((r) => r.label === 'real');
+  if (real) console.log(ratioLine(real));
+  const ok = runs.every((r) => unplanned429(r) === 0 && r.verdict.startsWith('verdict: PASS'));
+  return ok ? 0 : 1;
+}
+
+if (require.main === module) main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  },
+);
