@@ -13,6 +13,9 @@ import { backoffSeconds, groupsFromSpec, parseRetryAfter, probeOperationOf, verd
 import { probeGroup, probeTraffic, type ProbeObservation } from '../lib/rate-probe';
 import { rateLimitGroups, rateLimitSpec } from '../lib/spec';
 import { effectiveRateLimitGroups, probeDeadlineMs } from '../lib/windows';
+import { Api } from '../lib/fixtures';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startReference, type Reference } from '../reference/app';
 import type { FaultName } from '../reference/faults';
 
@@ -150,6 +153,22 @@ test.describe('lib/coordinator.ts', () => {
       await coordinator.close();
     }
   });
+});
+
+test('a functional call that meets a 429 is reported as a harness bug and counted by the coordinator', async () => {
+  const limited = createServer((_, res) => res.writeHead(429, { 'Retry-After': '5', 'Content-Type': 'application/json' }).end('{}'));
+  await new Promise<void>((resolve) => limited.listen(0, '127.0.0.1', resolve));
+  const unplanned = { authentication: 0, link: 0, biller: 0 };
+  const coordinator = await startCoordinator({ budget: createRateBudget(groupsFromSpec(rateLimitSpec)), unplanned, probes: async () => ({}) });
+  try {
+    const environment = { name: 'local' as const, baseUrl: undefined, primary: { id: 'cli_a', secret: 'bb_test_secret_value' }, keyPrefix: 'bb_test_' };
+    const api = new Api(environment, `http://127.0.0.1:${(limited.address() as AddressInfo).port}`, new CoordinatorClient(coordinator.url));
+    await expect(api.call('listBillers', { auth: clientAuth(environment.primary) })).rejects.toThrow(/^Harness: unplanned 429 on GET .*\/billers\. The suite exceeded a rate limit it should have budgeted for; this is a bug of the suite, not a verdict/);
+    expect(unplanned).toEqual({ authentication: 0, link: 0, biller: 1 });
+  } finally {
+    await coordinator.close();
+    limited.close();
+  }
 });
 
 test.describe('lib/rate-probe.ts against the reference, 60-second windows on a fake clock', () => {
