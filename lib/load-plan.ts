@@ -92,12 +92,12 @@ function partnerWithoutBaseUrl(env: EnvMap): string | undefined {
 const POSITIVE_WHOLE_NUMBER = /^[1-9]\d*$/;
 
 function invalidWindowOverride(env: EnvMap): string | undefined {
-  const raw = valueOf(env, 'BILLERAPI_WINDOW_SECONDS');
+  const raw = valueOf(env, 'REFERENCE_WINDOW_SECONDS');
   if (raw === undefined) return undefined;
-  if (!POSITIVE_WHOLE_NUMBER.test(raw)) return `BILLERAPI_WINDOW_SECONDS must be a positive whole number of seconds, got "${raw}".`;
+  if (!POSITIVE_WHOLE_NUMBER.test(raw)) return `REFERENCE_WINDOW_SECONDS must be a positive whole number of seconds, got "${raw}".`;
   const name = environmentNameOf(env);
   if (name !== 'sandbox' && name !== 'production') return undefined;
-  return `BILLERAPI_WINDOW_SECONDS only suits a server started with shortened windows (REFERENCE_WINDOW_SECONDS): unset it for ${name}.`;
+  return `REFERENCE_WINDOW_SECONDS only suits a server started with shortened windows: unset it for ${name}.`;
 }
 
 function invalidWindowCount(env: EnvMap): string | undefined {
@@ -134,7 +134,7 @@ export function loadTargetOf(env: EnvMap, spec: LoadPlanSpec): LoadTarget {
   if (refusal !== undefined) throw new Error(refusal);
   const environment = environmentNameOf(env) as LoadEnvironmentName;
   const baseUrl = valueOf(env, 'BILLERAPI_BASE_URL') ?? serverUrlOf(spec, environment) ?? LOCAL_REFERENCE_URL;
-  const override = valueOf(env, 'BILLERAPI_WINDOW_SECONDS');
+  const override = valueOf(env, 'REFERENCE_WINDOW_SECONDS');
   return {
     environment,
     baseUrl: baseUrl.replace(/\/+$/, ''),

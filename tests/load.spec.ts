@@ -183,8 +183,8 @@ test.describe('lib/load-plan.ts: environment', () => {
     ].join('\n') }],
     ['an unknown environment', { given: { BILLERAPI_ENV: 'staging', ...CREDENTIALS }, want: 'Unknown environment "staging" in BILLERAPI_ENV. Use one of: local, sandbox, production, partner.' }],
     ['partner without a base URL', { given: { BILLERAPI_ENV: 'partner', ...CREDENTIALS }, want: 'BILLERAPI_BASE_URL is required for the partner environment.' }],
-    ['a window override that is not a whole number', { given: { BILLERAPI_WINDOW_SECONDS: '2.5', ...CREDENTIALS }, want: 'BILLERAPI_WINDOW_SECONDS must be a positive whole number of seconds, got "2.5".' }],
-    ['a window override against sandbox', { given: { BILLERAPI_ENV: 'sandbox', BILLERAPI_WINDOW_SECONDS: '5', ...CREDENTIALS }, want: 'BILLERAPI_WINDOW_SECONDS only suits a server started with shortened windows (REFERENCE_WINDOW_SECONDS): unset it for sandbox.' }],
+    ['a window override that is not a whole number', { given: { REFERENCE_WINDOW_SECONDS: '2.5', ...CREDENTIALS }, want: 'REFERENCE_WINDOW_SECONDS must be a positive whole number of seconds, got "2.5".' }],
+    ['a window override against sandbox', { given: { BILLERAPI_ENV: 'sandbox', REFERENCE_WINDOW_SECONDS: '5', ...CREDENTIALS }, want: 'REFERENCE_WINDOW_SECONDS only suits a server started with shortened windows: unset it for sandbox.' }],
     ['one window', { given: { BILLERAPI_LOAD_WINDOWS: '1', ...CREDENTIALS }, want: 'BILLERAPI_LOAD_WINDOWS must be a whole number of windows, at least 2 (with one, no accepted count is too low), got "1".' }],
   ];
   for (const [name, { given, want }] of refusals) test(`refusalOf: ${name}`, () => expect(refusalOf(given)).toBe(want));
@@ -202,7 +202,7 @@ test.describe('lib/load-plan.ts: environment', () => {
 
   test('loadTargetOf: local defaults to the reference\'s address; base URL, windows and override are read', () => {
     expect(loadTargetOf({ ...CREDENTIALS }, spec).baseUrl).toBe(LOCAL_REFERENCE_URL);
-    const target = loadTargetOf({ BILLERAPI_BASE_URL: 'http://127.0.0.1:4011/', BILLERAPI_WINDOW_SECONDS: '5', BILLERAPI_LOAD_WINDOWS: '3', ...CREDENTIALS }, spec);
+    const target = loadTargetOf({ BILLERAPI_BASE_URL: 'http://127.0.0.1:4011/', REFERENCE_WINDOW_SECONDS: '5', BILLERAPI_LOAD_WINDOWS: '3', ...CREDENTIALS }, spec);
     expect(target).toMatchObject({ environment: 'local', baseUrl: 'http://127.0.0.1:4011', windows: 3, windowSecondsOverride: 5 });
   });
 

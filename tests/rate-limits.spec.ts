@@ -18,6 +18,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startReference, type Reference } from '../reference/app';
 import type { FaultName } from '../reference/faults';
+import { benchTable, ratioLine, unplanned429, type BenchRun } from '../scripts/bench';
 
 const biller: RateLimitGroup = rateLimitGroups.biller;
 const PROBE = { clientId: 'cli_probe', secret: 'bb_test_probe_secret_0001', scopes: ['billers:read', 'link:write', 'webhooks:read', 'webhooks:write'] };
@@ -220,5 +221,23 @@ test.describe('lib/rate-probe.ts against the reference, 60-second windows on a f
     const o = await probe(biller, ['retry-after-not-a-number']);
     expect(o.waitedMs).toBe(60_250);
     expect(o.overflow?.response.headers['retry-after']).toBe('soon');
+  });
+});
+
+test.describe('scripts/bench.ts', () => {
+  const stats = { requests: { authentication: 14, link: 251, biller: 475 }, limited: { authentication: 4, link: 11, biller: 12 } };
+  const run: BenchRun = { label: 'real', windowSeconds: 60, wallMs: 62_900, stats, planned429: { authentication: 4, link: 11, biller: 11 }, verdict: 'verdict: PASS' };
+
+  test('counts as unplanned every 429 the reference sent beyond the probes\' own', () => {
+    expect(unplanned429(run)).toBe(1);
+    expect(unplanned429({ ...run, planned429: { ...run.planned429, biller: 12 } })).toBe(0);
+  });
+
+  test('prints one row per run and the ratio to the longest window', () => {
+    expect(benchTable([run]).split('\n')).toEqual([
+      'run   window  wall    authentication (429s)  link (429s)  biller (429s)  unplanned 429  verdict',
+      'real  60 s    62.9 s  14 (4)                 251 (11)     475 (12)       1              verdict: PASS',
+    ]);
+    expect(ratioLine(run)).toBe('ratio of the real-window run to the longest window (60 s): 1.05 (goal: under 1.3)');
   });
 });
