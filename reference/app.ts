@@ -10,7 +10,7 @@ import type { FaultName } from './faults';
 import { handlers } from './handlers';
 import type { HandlerResult } from './handlers/context';
 import { HttpError, newRequestId, parseJsonBody, readBody, sendError, sendJson, sendSuccess, type Faults } from './http';
-import { createRateLimiter, type RateLimiter } from './rate-limit';
+import { createRateLimiter, type LimitDecision, type RateLimiter } from './rate-limit';
 import { createStore, type Store } from './store';
 import { validateBody, validateParameters } from './validation';
 
@@ -107,11 +107,23 @@ function retryAfterHeader(seconds: number, faults: Faults): Record<string, strin
   return { 'Retry-After': String(seconds) };
 }
 
-function enforceRateLimit(op: Operation, req: IncomingMessage, app: App): void {
+/** The IETF RateLimit header fields (A-020); `rate-limit-headers-miscount` never counts down. */
+function rateLimitHeaders(group: GroupName, decision: LimitDecision, faults: Faults): Record<string, string> {
+  const remaining = faults.has('rate-limit-headers-miscount') ? decision.limit : decision.remaining;
+  return {
+    'RateLimit-Policy': `"${group}";q=${decision.limit};w=${decision.windowSeconds}`,
+    RateLimit: `"${group}";r=${remaining};t=${decision.retryAfterSeconds}`,
+  };
+}
+
+function enforceRateLimit(op: Operation, req: IncomingMessage, res: ServerResponse, app: App): void {
   app.stats.requests[op.group] += 1;
   if (app.faults.has('no-rate-limit')) return;
   const decision = app.limiter.hit(op.group, rateLimitKey(op, req, app));
-  if (decision.allowed) return;
+  if (decision.allowed) {
+    for (const [name, value] of Object.entries(rateLimitHeaders(op.group, decision, app.faults))) res.setHeader(name, value);
+    return;
+  }
   app.stats.limited[op.group] += 1;
   const status = app.faults.has('rate-limit-503') ? 503 : 429;
   throw new HttpError(status, status === 429 ? 'Rate limit exceeded' : 'Service unavailable', retryAfterHeader(decision.retryAfterSeconds, app.faults));
@@ -135,9 +147,9 @@ function requireScopes(op: Operation, caller: Caller, app: App): void {
   if (missing) throw new HttpError(403, `Missing scope: ${missing}`);
 }
 
-async function runPipeline(req: IncomingMessage, pathname: string, query: URLSearchParams, app: App): Promise<HandlerResult> {
+async function runPipeline(req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams, app: App): Promise<HandlerResult> {
   const { op, params: pathParams } = matchRoute(req.method ?? 'GET', pathname);
-  enforceRateLimit(op, req, app);
+  enforceRateLimit(op, req, res, app);
   const caller = authenticate(op, req, query, app);
   requireScopes(op, caller, app);
   const params = validateParameters(op, pathParams, query, app.faults);
@@ -157,7 +169,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, app: App, log: (
   const requestId = newRequestId();
   const started = app.now();
   try {
-    const result = await runPipeline(req, pathname, query, app);
+    const result = await runPipeline(req, res, pathname, query, app);
     sendSuccess(res, result.status, result.body, requestId, app.faults);
   } catch (error) {
     if (res.headersSent) res.destroy();

@@ -59,6 +59,7 @@ export const faults = {
   'window-never-resets': { breaks: ['RATE-004'], description: 'a rate-limit window, once full, never ends' },
   'rate-limit-shared-by-clients': { breaks: ['RATE-005'], description: 'per-client groups count every client under one key' },
   'rate-limit-ip-keyed-by-client': { breaks: ['RATE-006'], description: 'the per-IP Authentication limit counts per IP and X-Client-ID' },
+  'rate-limit-headers-miscount': { breaks: ['RATE-007'], description: 'the RateLimit header\'s remaining count never goes down' },
   'rate-limit-trusts-forwarded-for': { breaks: ['RATE-006'], description: 'the per-IP limit keys on X-Forwarded-For when a caller sends it' },
 } as const satisfies Record<string, FaultInfo>;
 

@@ -8,6 +8,10 @@ export interface LimitDecision {
   allowed: boolean;
   /** Whole seconds until the key's window resets, within [1, window]. */
   retryAfterSeconds: number;
+  /** Requests the key may still send in this window. */
+  remaining: number;
+  limit: number;
+  windowSeconds: number;
 }
 
 export interface RateLimiter {
@@ -56,9 +60,13 @@ export function createRateLimiter(now: () => number, options: LimiterOptions = {
       }
       window.count += 1;
       const secondsLeft = Math.ceil((window.startedAt + windowSeconds * 1000 - at) / 1000);
+      const limit = rateLimitGroups[group].limit + (options.limitOffset ?? 0);
       return {
-        allowed: window.count <= rateLimitGroups[group].limit + (options.limitOffset ?? 0),
+        allowed: window.count <= limit,
         retryAfterSeconds: Math.min(windowSeconds, Math.max(1, secondsLeft)),
+        remaining: Math.max(0, limit - window.count),
+        limit,
+        windowSeconds,
       };
     },
     reset: () => windows.clear(),

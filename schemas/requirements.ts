@@ -42,7 +42,8 @@ export const requirementIds = [
   "RATE-003",
   "RATE-004",
   "RATE-005",
-  "RATE-006"
+  "RATE-006",
+  "RATE-007"
 ] as const;
 
 export type RequirementId = (typeof requirementIds)[number];
@@ -468,6 +469,16 @@ export const requirements: readonly Requirement[] = [
     "source": {
       "quote": "Authentication | 5 requests / minute per IP",
       "assumption": "A-018"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "RATE-007",
+    "statement": "Success responses carry RateLimit-Policy with the group's limit and window, and RateLimit whose remaining count goes down by one per request of the window.",
+    "level": "SHOULD",
+    "source": {
+      "quote": "Back off and retry after the Retry-After period",
+      "assumption": "A-020"
     },
     "production_safe": false
   }

@@ -8,7 +8,8 @@ import { test, type Api } from '../lib/fixtures';
 import type { Exchange } from '../lib/client';
 import type { ProbeOutcome } from '../lib/coordinator';
 import { coversWithWrites, type RequirementId } from '../lib/requirements';
-import { parseRetryAfter, verdictOf, type RateLimitGroup } from '../lib/rate-limits';
+import { parseRetryAfter, probeOperationOf, rateLimitFieldsProblem, verdictOf, type RateLimitGroup } from '../lib/rate-limits';
+import { rateLimitSpec } from '../lib/spec';
 import type { ProbeObservation } from '../lib/rate-probe';
 import { effectiveRateLimitGroups, probeDeadlineMs } from '../lib/windows';
 
@@ -99,6 +100,18 @@ for (const group of groups) {
       api.report({ requirement: 'RATE-004', expected: `an answer without 429 after waiting ${Math.round((o.waitedMs ?? 0) / 1000)} s`, received: statusOf(recovery) }, recovery);
     }
   });
+
+  // The Authentication probe's exchanges are refused by design (a never-issued token): no success to read.
+  if (probeOperationOf(rateLimitSpec, name).method === 'GET') {
+    test(`RATE-007 ${name}: RateLimit headers count the window down from ${limit - 1} to 0`, coversWithWrites('RATE-007'), async ({ api, rateProbes }) => {
+      const { window } = fresh(observed(rateProbes[name], group), 'RATE-007');
+      const problem = rateLimitFieldsProblem(
+        window.exchanges.map((x) => ({ policy: x.response.headers['ratelimit-policy'], rateLimit: x.response.headers.ratelimit })),
+        group,
+      );
+      if (problem) api.report({ requirement: 'RATE-007', expected: `RateLimit-Policy q=${limit};w=${group.windowSeconds} and RateLimit r counting down`, received: problem }, api.adopt(window.exchanges[0]));
+    });
+  }
 
   if (group.scope === 'client') {
     test(`RATE-005 ${name}: another client is answered while one client is limited`, coversWithWrites('RATE-005'), async ({ api, rateProbes }) => {

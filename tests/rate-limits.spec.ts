@@ -9,7 +9,7 @@ import { ApiClient } from '../lib/client';
 import { CoordinatorClient, startCoordinator, type ProbeReport } from '../lib/coordinator';
 import { clientAuth } from '../lib/auth';
 import { budgetKey, BudgetExceeded, capOf, createRateBudget, UNATTRIBUTED } from '../lib/rate-budget';
-import { backoffSeconds, groupsFromSpec, parseRetryAfter, probeOperationOf, verdictOf, type RateLimitGroup } from '../lib/rate-limits';
+import { backoffSeconds, groupsFromSpec, parseRetryAfter, probeOperationOf, rateLimitFieldsProblem, verdictOf, type RateLimitGroup } from '../lib/rate-limits';
 import { probeGroup, probeTraffic, type ProbeObservation } from '../lib/rate-probe';
 import { rateLimitGroups, rateLimitSpec } from '../lib/spec';
 import { effectiveRateLimitGroups, probeDeadlineMs } from '../lib/windows';
@@ -63,6 +63,22 @@ test.describe('lib/rate-limits.ts', () => {
     expect(['authentication', 'link', 'biller'].map((g) => probeOperationOf(rateLimitSpec, g as RateLimitGroup['name']).operationId))
       .toEqual(['exchangePublicToken', 'listWebhooks', 'listBillers']);
   });
+});
+
+test.describe('RateLimit header fields (A-020)', () => {
+  const link: RateLimitGroup = { name: 'link', limit: 3, windowSeconds: 60, scope: 'client' };
+  const answer = (r: number, policy = '"link";q=3;w=60', t = 42) => ({ policy, rateLimit: `"link";r=${r};t=${t}` });
+  const cases: [string, ReturnType<typeof answer>[], string | undefined][] = [
+    ['a countdown, in any arrival order', [answer(1), answer(2), answer(0)], undefined],
+    ['a count that never goes down', [answer(3), answer(3), answer(3)], 'remaining counts 3, 3, 3 over 3 requests, expected 2 down to 0'],
+    ['a count that skips', [answer(2), answer(0), answer(0)], 'remaining counts 2, 0, 0 over 3 requests, expected 2 down to 0'],
+    ['a policy with the wrong quota', [answer(2, '"link";q=100;w=60'), answer(1), answer(0)], 'RateLimit-Policy ""link";q=100;w=60", expected one stating q=3;w=60'],
+    ['a reset beyond the window', [answer(2, undefined, 61), answer(1), answer(0)], 'RateLimit ""link";r=2;t=61", expected r=<remaining>;t=<0..60>'],
+    ['a missing field', [{ policy: '"link";q=3;w=60', rateLimit: undefined as unknown as string }, answer(1), answer(0)], 'RateLimit missing, expected r=<remaining>;t=<0..60>'],
+  ];
+  for (const [name, fields, want] of cases) {
+    test(`judges ${name}`, () => expect(rateLimitFieldsProblem(fields, link)).toBe(want));
+  }
 });
 
 test.describe('lib/windows.ts', () => {
