@@ -9,6 +9,8 @@ export interface CallOptions {
   /** Path parameters, e.g. `{ biller_id: 'bil_x' }`. */
   params?: Record<string, string>;
   query?: Record<string, string | number | boolean>;
+  /** Query pairs in order, a name possibly repeated (fuzzing), after `query`. */
+  rawQuery?: readonly (readonly [string, string])[];
   /** JSON-serialised unless a string, which is sent as it is. */
   body?: unknown;
   headers?: readonly (readonly [string, string])[];
@@ -26,7 +28,7 @@ export interface Exchange {
 /** Response fields that carry secrets, registered with the redactor as soon as they are seen. */
 const SECRET_FIELDS = ['access_token', 'public_token', 'link_token', 'secret'];
 
-export function requestUrl(baseUrl: string, op: Operation, options: Pick<CallOptions, 'params' | 'query'>): string {
+export function requestUrl(baseUrl: string, op: Operation, options: Pick<CallOptions, 'params' | 'query' | 'rawQuery'>): string {
   const path = op.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
     const value = options.params?.[name];
     if (value === undefined) throw new Error(`${op.operationId} needs the path parameter "${name}".`);
@@ -34,6 +36,7 @@ export function requestUrl(baseUrl: string, op: Operation, options: Pick<CallOpt
   });
   const url = new URL(baseUrl + path);
   for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.append(key, String(value));
+  for (const [key, value] of options.rawQuery ?? []) url.searchParams.append(key, value);
   return url.toString();
 }
 

@@ -56,15 +56,17 @@ export function requestLine(x: Exchange): string {
 }
 
 /** The failure message, redacted: the one text a person reads when a requirement breaks. */
-export function formatFailure(failure: Failure, x: Exchange | undefined, e: Environment | undefined): string {
+export function formatFailure(failure: Failure, x: Exchange | undefined, e: Environment | undefined, reproduction?: readonly string[]): string {
   const req = requirement(failure.requirement);
   const lines = [`${req.id} ${req.statement} [${req.level}]`];
   if (x) lines.push(`  ${requestLine(x)} (${x.operation.operationId})`);
   lines.push(`  Expected: ${redact(failure.expected)}`, `  Received: ${redact(failure.received)}`);
-  if (x) {
-    lines.push(`  Response: ${x.response.status} ${x.response.statusText} ${preview(x.response.body)}`);
-    lines.push('  Reproduce with:', `    ${curlCommand(x, e)}`);
+  if (x) lines.push(`  Response: ${x.response.status} ${x.response.statusText} ${preview(x.response.body)}`);
+  if (reproduction) {
+    lines.push('  Reproduce with:', ...reproduction.map((line) => `    ${redact(line)}`));
+    return lines.join('\n');
   }
+  if (x) lines.push('  Reproduce with:', `    ${curlCommand(x, e)}`);
   lines.push(`    ${rerunCommand(req.id, e)}`);
   return lines.join('\n');
 }

@@ -24,10 +24,12 @@ const conformance = expect.extend({
 export class Api {
   readonly exchanges: Exchange[] = [];
   private readonly client: ApiClient;
+  private readonly unrecorded: ApiClient;
 
   constructor(readonly environment: Environment, baseUrl: string, private readonly coordinator?: CoordinatorClient) {
     const pace = coordinator ? pacerOf((group, key) => coordinator.reserve(group, key), environment.primary.id) : undefined;
     this.client = new ApiClient(baseUrl, (x) => this.exchanges.push(x), pace);
+    this.unrecorded = new ApiClient(baseUrl, undefined, pace);
   }
 
   /** Calls an operation and checks the exchange against the contract (SCHEMA-*, ERR-*). */
@@ -40,14 +42,18 @@ export class Api {
         throw new Error(redact(`No response to ${operationId}: ${reason}`));
       }
     });
-    if (exchange.response.status === 429) {
-      await this.coordinator?.reportUnplanned(exchange.operation.group);
-      throw new Error(
-        redact(`Harness: unplanned 429 on ${requestLine(exchange)}. The suite exceeded a rate limit it should have budgeted for; this is a bug of the suite, not a verdict on the implementation.`),
-      );
-    }
+    await this.assertNotLimited(exchange);
     this.verify(exchange, ...contractChecks);
     return exchange;
+  }
+
+  /** A 429 the suite did not plan is a bug of the suite: counted by the coordinator, and the test stops. */
+  async assertNotLimited(exchange: Exchange): Promise<void> {
+    if (exchange.response.status !== 429) return;
+    await this.coordinator?.reportUnplanned(exchange.operation.group);
+    throw new Error(
+      redact(`Harness: unplanned 429 on ${requestLine(exchange)}. The suite exceeded a rate limit it should have budgeted for; this is a bug of the suite, not a verdict on the implementation.`),
+    );
   }
 
   /** Takes an exchange made elsewhere (the setup, a probe) into this test's evidence, with the contract checks. */
@@ -63,9 +69,14 @@ export class Api {
     for (const failure of failures) this.report(failure, exchange);
   }
 
+  /** A paced call that is neither checked nor kept as evidence (fuzzing sends hundreds; it adopts the counterexample). */
+  async send(operationId: string, options: CallOptions): Promise<Exchange> {
+    return this.unrecorded.call(operationId, options);
+  }
+
   /** Reports a failure found outside a single-exchange check (comparisons across exchanges). */
-  report(failure: Failure, exchange?: Exchange): void {
-    const message = formatFailure(failure, exchange, this.environment);
+  report(failure: Failure, exchange?: Exchange, reproduction?: readonly string[]): void {
+    const message = formatFailure(failure, exchange, this.environment, reproduction);
     if (requirement(failure.requirement).level === 'SHOULD') {
       base.info().annotations.push({ type: 'warning', description: message });
     } else {

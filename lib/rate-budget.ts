@@ -83,17 +83,26 @@ export function createRateBudget(groups: readonly RateLimitGroup[], options: Bud
   };
 }
 
+/** Long keys (fuzzed client IDs) are cut: merging them only makes the budget stricter. */
+const MAX_KEY_LENGTH = 128;
+
+const headerOf = (headers: readonly (readonly [string, string])[], name: string) =>
+  headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
+
 /** Who a request's quota is counted against, as A-010 says servers count it. */
 export function budgetKey(scope: LimitScope, auth: Auth, bearerOwner: string): string {
   if (scope === 'ip') return 'ip';
   switch (auth.kind) {
     case 'client':
-      return auth.id;
+      return auth.id.slice(0, MAX_KEY_LENGTH);
     // The suites' tokens all belong to links of the primary client; unknown ones are counted there too.
     case 'bearer':
       return bearerOwner;
-    case 'headers':
-      return auth.headers.find(([name]) => name.toLowerCase() === CLIENT_ID_HEADER.toLowerCase())?.[1] ?? UNATTRIBUTED;
+    case 'headers': {
+      const clientId = headerOf(auth.headers, CLIENT_ID_HEADER);
+      if (clientId !== undefined) return clientId.slice(0, MAX_KEY_LENGTH);
+      return headerOf(auth.headers, 'Authorization') !== undefined ? bearerOwner : UNATTRIBUTED;
+    }
     case 'none':
       return UNATTRIBUTED;
   }

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { matchOperation, operations, rateLimitGroups, type GroupName, type Operation } from '../lib/spec';
-import { authenticateBearer, authenticateClient, bearerTokenOf, clientOfBearer, type Caller, type ClientSeed } from './auth';
+import { authenticateBearer, authenticateClient, bearerTokenOf, clientCredentialsOf, clientOfBearer, type Caller, type ClientSeed } from './auth';
 import type { FaultName } from './faults';
 import { handlers } from './handlers';
 import type { HandlerResult } from './handlers/context';
@@ -136,6 +136,9 @@ function authenticate(op: Operation, req: IncomingMessage, query: URLSearchParam
     return caller;
   }
   const client = authenticateClient(req, query, app.clients, app.faults) ?? clientOfBearer(req, app.clients, app.store, app.faults);
+  if (!client && app.faults.has('echo-secret-in-error')) {
+    throw new HttpError(401, `Invalid client credentials: secret "${clientCredentialsOf(req, query, app.faults).secret ?? ''}" is not valid`);
+  }
   if (!client) throw new HttpError(401, 'Invalid client credentials');
   return { kind: 'client', clientId: client.clientId };
 }

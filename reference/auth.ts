@@ -31,9 +31,16 @@ function headerValue(req: IncomingMessage, name: string, faults: Faults): string
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+/** What the crash-on-odd-credential fault chokes on. */
+const ODD_CREDENTIAL = (value: string | undefined) => value !== undefined && (value.length > 256 || /[^\x00-\x7f]/.test(value));
+
 /** The X-Client-ID / X-Client-Secret pair; the query string counts only under a fault. */
-function clientCredentialsOf(req: IncomingMessage, query: URLSearchParams, faults: Faults): ClientCredentials {
+export function clientCredentialsOf(req: IncomingMessage, query: URLSearchParams, faults: Faults): ClientCredentials {
   const fromQuery = faults.has('accept-query-credentials');
+  if (faults.has('crash-on-odd-credential')) {
+    const raw = [headerValue(req, 'X-Client-ID', faults), headerValue(req, 'X-Client-Secret', faults)];
+    if (raw.some(ODD_CREDENTIAL)) throw new TypeError('credential parser: unexpected input');
+  }
   return {
     clientId: headerValue(req, 'X-Client-ID', faults) ?? (fromQuery ? query.get('client_id') ?? undefined : undefined),
     secret: headerValue(req, 'X-Client-Secret', faults) ?? (fromQuery ? query.get('client_secret') ?? undefined : undefined),
@@ -54,6 +61,8 @@ function sameSecret(given: string, expected: string): boolean {
 /** A sandbox secret must carry the sandbox key prefix, and match exactly. */
 function secretMatches(given: string, expected: string, faults: Faults): boolean {
   if (faults.has('ignore-key-prefix')) return sameSecret(withoutKeyPrefix(given), withoutKeyPrefix(expected));
+  if (faults.has('secret-prefix-match')) return given.startsWith(expected);
+  if (faults.has('secret-case-insensitive')) return sameSecret(given.toLowerCase(), expected.toLowerCase());
   return given.startsWith(keyPrefixes.sandbox) && sameSecret(given, expected);
 }
 
@@ -101,6 +110,13 @@ export function bearerTokenOf(authorization: string | undefined, faults: Faults)
   return match && schemeAccepted(match[1], faults) ? match[2] : undefined;
 }
 
+/** Under bearer-token-prefix-match, the issued token that `token` starts with. */
+function issuedPrefixOf(token: string, store: Store, faults: Faults) {
+  if (!faults.has('bearer-token-prefix-match')) return undefined;
+  for (const [issuedToken, link] of store.accessTokens) if (token.startsWith(issuedToken)) return link;
+  return undefined;
+}
+
 /** The caller of a Bearer operation, or undefined (401). Client credentials count only under a fault. */
 export function authenticateBearer(
   req: IncomingMessage,
@@ -110,7 +126,7 @@ export function authenticateBearer(
   faults: Faults,
 ): Caller | undefined {
   const token = bearerTokenOf(req.headers.authorization, faults);
-  const issued = token === undefined ? undefined : store.accessTokens.get(token);
+  const issued = token === undefined ? undefined : store.accessTokens.get(token) ?? issuedPrefixOf(token, store, faults);
   if (issued) return { kind: 'token', ...issued };
   if (token?.startsWith('access-') && faults.has('accept-unknown-token')) return { kind: 'anyone' };
   if (faults.has('bills-accept-client-credentials')) {

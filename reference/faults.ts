@@ -60,6 +60,12 @@ export const faults = {
   'rate-limit-shared-by-clients': { breaks: ['RATE-005'], description: 'per-client groups count every client under one key' },
   'rate-limit-ip-keyed-by-client': { breaks: ['RATE-006'], description: 'the per-IP Authentication limit counts per IP and X-Client-ID' },
   'rate-limit-headers-miscount': { breaks: ['RATE-007'], description: 'the RateLimit header\'s remaining count never goes down' },
+  'crash-on-odd-credential': { breaks: ['ROBUST-001'], description: 'a credential header over 256 characters or with a non-ASCII character crashes the handler (500)' },
+  'secret-prefix-match': { breaks: ['AUTH-010'], description: 'a secret is accepted when it merely starts with the right value' },
+  'secret-case-insensitive': { breaks: ['AUTH-010'], description: 'secrets are compared case-insensitively' },
+  'bearer-token-prefix-match': { breaks: ['BEARER-009'], description: 'an access token with characters appended is accepted as the token it starts with' },
+  'echo-secret-in-error': { breaks: ['SEC-001'], description: 'the 401 for wrong client credentials quotes the secret it was sent' },
+  'crash-on-repeated-query-parameter': { breaks: ['ROBUST-001'], description: 'a query parameter given twice (an array) crashes the handler (500)' },
   'rate-limit-trusts-forwarded-for': { breaks: ['RATE-006'], description: 'the per-IP limit keys on X-Forwarded-For when a caller sends it' },
 } as const satisfies Record<string, FaultInfo>;
 

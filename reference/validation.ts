@@ -92,6 +92,7 @@ export function validateParameters(
       continue;
     }
     if (raws.length > 1) {
+      if (faults.has('crash-on-repeated-query-parameter')) throw new TypeError(`${name}.trim is not a function`);
       errors.push(say.notSingle(name));
       continue;
     }

@@ -43,7 +43,13 @@ export const requirementIds = [
   "RATE-004",
   "RATE-005",
   "RATE-006",
-  "RATE-007"
+  "RATE-007",
+  "ROBUST-001",
+  "AUTH-010",
+  "AUTH-011",
+  "BEARER-009",
+  "INPUT-003",
+  "SEC-001"
 ] as const;
 
 export type RequirementId = (typeof requirementIds)[number];
@@ -479,6 +485,65 @@ export const requirements: readonly Requirement[] = [
     "source": {
       "quote": "Back off and retry after the Retry-After period",
       "assumption": "A-020"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "ROBUST-001",
+    "statement": "No request, however malformed its headers, parameters or body, is answered with a 5xx or a dropped connection.",
+    "level": "MUST",
+    "source": {
+      "quote": "Internal server error",
+      "assumption": "A-016"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "AUTH-010",
+    "statement": "Any client-credential headers other than a configured client's exact ID and secret are refused with 401 and the error body.",
+    "level": "MUST",
+    "source": {
+      "quote": "Invalid or missing credentials",
+      "assumption": "A-003"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "AUTH-011",
+    "statement": "Valid client credentials are accepted whatever unrelated headers accompany them.",
+    "level": "MUST",
+    "source": {
+      "quote": "Include both headers with every request.",
+      "assumption": "A-003"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "BEARER-009",
+    "statement": "Bill retrieval with any Authorization other than \"Bearer\" and an issued access token is refused with 401 and the error body; another account's token gets 403.",
+    "level": "MUST",
+    "source": {
+      "quote": "Pass as Authorization: Bearer <access_token> for bill retrieval endpoints",
+      "assumption": "A-007"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "INPUT-003",
+    "statement": "Query parameters and JSON bodies are judged by their schema; any outside it, of any type, size or script, is refused with 400 and the error body, and any inside it is answered.",
+    "level": "MUST",
+    "source": {
+      "quote": "All errors return a consistent JSON response format.",
+      "assumption": "A-016"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "SEC-001",
+    "statement": "No response header or body contains the client secret or access token the request carried, nor any other client's.",
+    "level": "MUST",
+    "source": {
+      "quote": "Never log full credentials — redact secrets in logs"
     },
     "production_safe": false
   }
