@@ -280,3 +280,46 @@ export function linkTokenBodyCases(): fc.Arbitrary<FuzzCase> {
     expect: b.valid ? answered : refused(400),
   }));
 }
+
+const bearerOwn = (): [string, Value] => ['Authorization', concat(literal('Bearer '), derived({ token: 'own' }))];
+
+/**
+ * GET /bills/get?account_link_id= with the own account's token: its own link is answered, any
+ * other well-formed link refused with 403, a malformed one with 400 (or 403: an implementation
+ * may check the token's link before the parameter's shape), a repeated one with 400.
+ */
+export function accountLinkIdCases(ownLinkId: string): fc.Arbitrary<FuzzCase> {
+  const wellFormed = /^link_[A-Za-z0-9_]{1,64}$/;
+  const malformed: Expectation = { kind: 'either', statuses: [400, 403], why: 'a malformed link ID may be judged before or after the token' };
+  type LinkCase = { what: string; values: string[]; expect: Expectation };
+  const cases: fc.Arbitrary<LinkCase> = fc.oneof(
+    fc.constant<LinkCase>({ what: 'its own link', values: [ownLinkId], expect: answered }),
+    fc.stringMatching(/^link_[A-Za-z0-9_]{1,64}$/).filter((v) => v !== ownLinkId).map((v) => ({ what: 'another well-formed link', values: [v], expect: refused(403) })),
+    fc.oneof(
+      fc.constantFrom('', 'link_', `${ownLinkId}-`, ownLinkId.toUpperCase(), ` ${ownLinkId}`, `${ownLinkId}\u0000`, 'link_' + 'a'.repeat(65)),
+      fc.string({ unit: 'binary', maxLength: 80 }),
+    ).filter((v) => !wellFormed.test(v)).map((v) => ({ what: `malformed "${v.slice(0, 20)}" (${v.length} chars)`, values: [v], expect: malformed })),
+    fc.constant<LinkCase>({ what: 'its own link twice', values: [ownLinkId, ownLinkId], expect: refused(400) }),
+    fc.constant<LinkCase>({ what: 'no account_link_id', values: [], expect: refused(400) }),
+  );
+  return cases.map((c) => ({ label: `account_link_id: ${c.what}`, headers: [bearerOwn()], query: c.values.map((v): [string, string] => ['account_link_id', v]), expect: c.expect }));
+}
+
+/** POST /webhooks bodies that must be refused: no valid one is sent, so fuzzing registers nothing. */
+export function invalidWebhookBodyCases(): fc.Arbitrary<FuzzCase> {
+  const bodies: fc.Arbitrary<{ text: string; what: string }> = fc.oneof(
+    jsonNonString.map((v) => ({ text: JSON.stringify({ url: v }), what: `url of type ${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}` })),
+    fc.oneof(fc.constantFrom('', 'not a url', '//no-scheme.example', 'https://', 'ftp:', 'https://exa mple.com'), fc.string({ unit: 'binary', maxLength: 30 }).filter((u) => !/^[a-z][a-z0-9+.-]*:/i.test(u)))
+      .map((u) => ({ text: JSON.stringify({ url: u }), what: `url "${u.slice(0, 30)}"` })),
+    fc.integer({ min: 2049, max: 20_000 }).map((n) => ({ text: JSON.stringify({ url: `https://example.com/${'p'.repeat(n)}` }), what: `url of ${n + 20} chars` })),
+    fc.constantFrom('[]', '"https://example.com"', '{}', '{"url":"https://example.com","events":[]}', '{"url":"https://example.com","events":["NO_SUCH_EVENT"]}', '{"url":"https://example.com","extra":1}', '{"url":')
+      .map((t) => ({ text: t, what: t })),
+  );
+  return bodies.map((b) => ({
+    label: `webhook body with ${b.what}`,
+    headers: [[CLIENT_ID_HEADER, derived({ role: 'second', part: 'id' })], [CLIENT_SECRET_HEADER, derived({ role: 'second', part: 'secret' })]],
+    query: [],
+    body: b.text,
+    expect: refused(400),
+  }));
+}

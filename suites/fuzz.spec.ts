@@ -5,7 +5,7 @@
  */
 import type fc from 'fast-check';
 import { test, type Api } from '../lib/fixtures';
-import { authorizationCases, billerQueryCases, clientCredentialCases, linkTokenBodyCases, validCredentialsWithUnrelatedHeaders, type FuzzCase } from '../lib/arbitraries';
+import { accountLinkIdCases, authorizationCases, billerQueryCases, clientCredentialCases, invalidWebhookBodyCases, linkTokenBodyCases, validCredentialsWithUnrelatedHeaders, type FuzzCase } from '../lib/arbitraries';
 import { fuzz, fuzzSettings, type FuzzTarget, type Verdicts } from '../lib/fuzz';
 import type { Secrets } from '../lib/fuzz-values';
 import type { LinkedAccount } from '../lib/linked-accounts';
@@ -58,4 +58,15 @@ const bodyTitle = 'fuzz: link token body';
 test(`${bodyTitle}: bodies outside their schema get 400`, coversWithWrites('INPUT-003', 'ROBUST-001', 'SEC-001'), async ({ api }) => {
   test.skip(!api.environment.second, 'needs the second client (BILLERAPI_SECOND_CLIENT_ID), spent by fuzzing instead of the primary');
   await run(api, secretsOf(api), bodyTitle, { operationId: 'createLinkToken' }, linkTokenBodyCases(), { wronglyAccepted: 'INPUT-003', wronglyRefused: 'INPUT-003' });
+});
+
+const linkIdTitle = 'fuzz: account_link_id';
+test(`${linkIdTitle}: a token reads its own link only, and malformed IDs get 400`, covers('INPUT-003', 'BEARER-009', 'ROBUST-001', 'SEC-001'), async ({ api, accounts }) => {
+  await run(api, secretsOf(api, accounts), linkIdTitle, { operationId: 'getBills' }, accountLinkIdCases(accounts[0].accountLinkId), { wronglyAccepted: 'BEARER-009', wronglyRefused: 'INPUT-003' });
+});
+
+const webhookTitle = 'fuzz: webhook body';
+test(`${webhookTitle}: invalid registrations get 400`, coversWithWrites('INPUT-003', 'ROBUST-001', 'SEC-001'), async ({ api }) => {
+  test.skip(!api.environment.second, 'needs the second client (BILLERAPI_SECOND_CLIENT_ID), spent by fuzzing instead of the primary');
+  await run(api, secretsOf(api), webhookTitle, { operationId: 'createWebhook' }, invalidWebhookBodyCases(), { wronglyAccepted: 'INPUT-003', wronglyRefused: 'INPUT-003' });
 });
