@@ -150,8 +150,18 @@ function requireScopes(op: Operation, caller: Caller, app: App): void {
   if (missing) throw new HttpError(403, `Missing scope: ${missing}`);
 }
 
+/** Headers the reject-unfamiliar-headers fault lets through. */
+const FAMILIAR_X_HEADERS = new Set(['x-client-id', 'x-client-secret', 'x-request-id', 'x-forwarded-for']);
+
+function refuseUnfamiliarHeaders(req: IncomingMessage, app: App): void {
+  if (!app.faults.has('reject-unfamiliar-headers')) return;
+  const unfamiliar = Object.keys(req.headers).find((name) => name === 'cookie' || name === 'origin' || (name.startsWith('x-') && !FAMILIAR_X_HEADERS.has(name)));
+  if (unfamiliar) throw new HttpError(400, `Unexpected header ${unfamiliar}`);
+}
+
 async function runPipeline(req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams, app: App): Promise<HandlerResult> {
   const { op, params: pathParams } = matchRoute(req.method ?? 'GET', pathname);
+  refuseUnfamiliarHeaders(req, app);
   enforceRateLimit(op, req, res, app);
   const caller = authenticate(op, req, query, app);
   requireScopes(op, caller, app);

@@ -66,6 +66,8 @@ export const faults = {
   'bearer-token-prefix-match': { breaks: ['BEARER-009'], description: 'an access token with characters appended is accepted as the token it starts with' },
   'echo-secret-in-error': { breaks: ['SEC-001'], description: 'the 401 for wrong client credentials quotes the secret it was sent' },
   'crash-on-repeated-query-parameter': { breaks: ['ROBUST-001'], description: 'a query parameter given twice (an array) crashes the handler (500)' },
+  'reject-unfamiliar-headers': { breaks: ['AUTH-011'], description: 'a request carrying an X- header the server does not know, a Cookie or an Origin is refused with 400' },
+  'ignore-query-length-limits': { breaks: ['INPUT-003'], description: 'q and cursor longer than their maxLength are accepted' },
   'rate-limit-trusts-forwarded-for': { breaks: ['RATE-006'], description: 'the per-IP limit keys on X-Forwarded-For when a caller sends it' },
 } as const satisfies Record<string, FaultInfo>;
 

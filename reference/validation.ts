@@ -45,12 +45,13 @@ function parametersOf(op: Operation): Parameter[] {
   return declared.map((p) => ({ name: p.name, in: p.in, required: p.required === true, schema: resolveSchema(p.schema) }));
 }
 
-function stringErrors(name: string, value: string, schema: Json): string[] {
+function stringErrors(name: string, value: string, schema: Json, faults: Faults): string[] {
   const length = [...value].length;
+  const maxLength = faults.has('ignore-query-length-limits') ? undefined : schema.maxLength;
   return [
     schema.enum && !schema.enum.includes(value) ? say.notOneOf(name, schema.enum) : '',
     schema.minLength !== undefined && length < schema.minLength ? say.tooShort(name, schema.minLength) : '',
-    schema.maxLength !== undefined && length > schema.maxLength ? say.tooLong(name, schema.maxLength) : '',
+    maxLength !== undefined && length > maxLength ? say.tooLong(name, maxLength) : '',
     schema.pattern && !new RegExp(schema.pattern, 'u').test(value) ? say.noMatch(name, schema.pattern) : '',
   ].filter(Boolean);
 }
@@ -98,7 +99,7 @@ export function validateParameters(
     }
     const checked = schema.type === 'integer'
       ? integerParameter(name, raws[0], schema, faults)
-      : { value: raws[0], errors: stringErrors(name, raws[0], schema) };
+      : { value: raws[0], errors: stringErrors(name, raws[0], schema, faults) };
     values[name] = checked.value;
     errors.push(...checked.errors);
   }
