@@ -4,24 +4,30 @@
  */
 import { defineConfig, type Project } from '@playwright/test';
 import { environmentNames, parseEnvName, reportsDir, type EnvName } from './lib/env';
+import { chromiumLaunchOptions } from './lib/browser';
 import { PRODUCTION_SAFE_TAG } from './lib/requirements';
 
 const selected = parseEnvName(process.env.BILLERAPI_ENV);
 const reports = reportsDir(selected);
 
-const RATE_LIMIT_SUITE = 'rate-limits.spec.ts';
+/**
+ * The suites that spend Authentication quota (5 a minute per IP), in the order they must spend
+ * it: the browser Connect flow's exchange first, then the rate-limit probes, which need every
+ * other exchange of the run behind them. One worker runs them, in file order.
+ */
+const QUOTA_SUITES = ['connect.spec.ts', 'rate-limits.spec.ts'];
 
 /**
- * Two projects per environment: the rate-limit suite first, so that its probes start at once
- * and their windows overlap the functional suites, which run beside it in the other workers.
+ * Two projects per environment: the quota suites first, so that the probes start within
+ * seconds and their windows overlap the functional suites, which run beside them in the other worker.
  */
 function projects(name: EnvName): Project[] {
   // Against production only requirements marked production_safe run (read-only requests).
   const grep = name === 'production' ? new RegExp(PRODUCTION_SAFE_TAG) : undefined;
   const metadata = { environment: name };
   return [
-    { name: `${name}-rate-limits`, testMatch: RATE_LIMIT_SUITE, grep, metadata },
-    { name, testIgnore: RATE_LIMIT_SUITE, grep, metadata },
+    { name: `${name}-quota`, testMatch: QUOTA_SUITES, workers: 1, fullyParallel: false, grep, metadata, use: { launchOptions: chromiumLaunchOptions() } },
+    { name, testIgnore: QUOTA_SUITES, grep, metadata },
   ];
 }
 

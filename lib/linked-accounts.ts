@@ -1,11 +1,10 @@
 /**
  * Linked sandbox accounts, made once per run by the global setup and handed to the workers
- * through the environment, never through a file. Every exchange of the run happens here: the
- * exchange costs Authentication quota (5 a minute per IP), so the two links and the two
- * exchanges that LINK-002 and LINK-003 judge are spent in one place, before the rate-limit
- * probe of that group starts.
+ * through the environment, never through a file. The exchange costs Authentication quota
+ * (5 a minute per IP): the setup spends 4 (two links, and the exchanges LINK-002 and LINK-004
+ * judge), the browser Connect flow 1, all before the rate-limit probe of that group starts;
+ * LINK-003 is judged from that probe's own exchanges of never-issued tokens.
  */
-import { randomUUID } from 'node:crypto';
 import type { ApiClient, CallOptions, Exchange } from './client';
 import { clientAuth } from './auth';
 import type { Environment } from './env';
@@ -25,8 +24,8 @@ export interface LinkedAccount {
 export interface LinkEvidence {
   /** The first link's public token, exchanged a second time (LINK-002). */
   secondExchange: Exchange;
-  /** A public token of the right shape that was never issued (LINK-003). */
-  neverIssuedExchange: Exchange;
+  /** A fresh public token of the primary client, exchanged by the second (LINK-004); none without a second client. */
+  crossClientExchange?: Exchange;
 }
 
 export interface LinkedRun {
@@ -70,12 +69,15 @@ export async function linkAccounts(e: Environment, client: ApiClient, windowSeco
     if (!access_token || !account_link_id) fail('POST /link/token/exchange', exchanged.response.status, exchanged.response.body);
     accounts.push({ accountLinkId: account_link_id, accessToken: access_token, billerId, usedPublicToken: publicToken });
   }
-  const used = accounts[0].usedPublicToken;
-  const neverIssued = `${used.replace(/[0-9a-f-]{36}$/, '')}${randomUUID()}`;
   const evidence: LinkEvidence = {
-    secondExchange: await callPatiently(client, 'exchangePublicToken', { auth, body: { public_token: used } }, windowSeconds),
-    neverIssuedExchange: await callPatiently(client, 'exchangePublicToken', { auth, body: { public_token: neverIssued } }, windowSeconds),
+    secondExchange: await callPatiently(client, 'exchangePublicToken', { auth, body: { public_token: accounts[0].usedPublicToken } }, windowSeconds),
   };
+  if (e.second) {
+    const created = await client.call('sandboxCreatePublicToken', { auth, body: { biller_id: billerId } });
+    const publicToken = (created.json as { public_token?: string })?.public_token;
+    if (!publicToken) fail('POST /sandbox/public_token/create', created.response.status, created.response.body);
+    evidence.crossClientExchange = await callPatiently(client, 'exchangePublicToken', { auth: clientAuth(e.second), body: { public_token: publicToken } }, windowSeconds);
+  }
   return { accounts, evidence };
 }
 

@@ -8,6 +8,7 @@ export type BillerList = Schemas['BillerListResponse'];
 export type Bill = Schemas['Bill'];
 export type BillsGet = Schemas['BillsGetResponse'];
 export type LinkTokenCreate = Schemas['LinkTokenCreateResponse'];
+export type PublicTokenExchange = Schemas['PublicTokenExchangeResponse'];
 export type WebhookCreate = Schemas['WebhookCreateResponse'];
 export type WebhookList = Schemas['WebhookListResponse'];
 export type ErrorBody = Schemas['ErrorResponse'];

@@ -10,6 +10,7 @@ import type { FaultName } from './faults';
 import { handlers } from './handlers';
 import type { HandlerResult } from './handlers/context';
 import { HttpError, newRequestId, parseJsonBody, readBody, sendError, sendJson, sendSuccess, type Faults } from './http';
+import { serveConnect } from './connect';
 import { createRateLimiter, type LimitDecision, type RateLimiter } from './rate-limit';
 import { createStore, type Store } from './store';
 import { validateBody, validateParameters } from './validation';
@@ -179,6 +180,7 @@ function asHttpError(error: unknown, log: (line: string) => void): HttpError {
 async function serve(req: IncomingMessage, res: ServerResponse, app: App, log: (line: string) => void): Promise<void> {
   const { pathname, query } = splitUrl(req.url ?? '/');
   if (req.method === 'GET' && pathname === STATS_PATH) return sendJson(res, 200, app.stats);
+  if (await serveConnect(req, res, pathname, query, app.store, app.now(), app.faults)) return;
   const requestId = newRequestId();
   const started = app.now();
   try {

@@ -68,6 +68,17 @@ export const faults = {
   'crash-on-repeated-query-parameter': { breaks: ['ROBUST-001'], description: 'a query parameter given twice (an array) crashes the handler (500)' },
   'reject-unfamiliar-headers': { breaks: ['AUTH-011'], description: 'a request carrying an X- header the server does not know, a Cookie or an Origin is refused with 400' },
   'ignore-query-length-limits': { breaks: ['INPUT-003'], description: 'q and cursor longer than their maxLength are accepted' },
+  'connect-unusable-public-token': { breaks: ['CONNECT-001'], description: 'the Connect frame posts a public token that was never issued' },
+  'connect-accept-any-password': { breaks: ['CONNECT-002'], description: 'the Connect frame links the test user whatever password is typed' },
+  'connect-accept-unknown-link-token': { breaks: ['CONNECT-003'], description: 'the Connect frame opens for any link token, known or not' },
+  'postmessage-any-origin': { breaks: ['CONNECT-004'], description: 'the Connect frame posts its result with targetOrigin "*"' },
+  'cross-client-public-token': { breaks: ['LINK-004'], description: 'a public token is exchanged for whichever client presents it' },
+  'webhook-secret-in-list': { breaks: ['WEBHOOK-001'], description: 'GET /webhooks returns each webhook\'s signing secret' },
+  'accept-http-webhook-url': { breaks: ['WEBHOOK-002'], description: 'plain http webhook URLs are accepted for any host' },
+  'signature-over-reserialized-body': { breaks: ['WEBHOOK-003'], description: 'the signature is computed over a re-serialized body, not the bytes sent' },
+  'signature-wrong-secret': { breaks: ['WEBHOOK-003'], description: 'deliveries are signed with a secret other than the webhook\'s' },
+  'webhook-event-id-missing': { breaks: ['WEBHOOK-004'], description: 'deliveries carry no BillerAPI-Event-Id header' },
+  'stale-retry-timestamp': { breaks: ['WEBHOOK-005'], description: 'retries are sent with the first attempt\'s signature timestamp' },
   'rate-limit-trusts-forwarded-for': { breaks: ['RATE-006'], description: 'the per-IP limit keys on X-Forwarded-For when a caller sends it' },
 } as const satisfies Record<string, FaultInfo>;
 

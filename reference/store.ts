@@ -18,6 +18,11 @@ export interface PublicToken {
   used: boolean;
 }
 
+export interface LinkToken {
+  clientId: string;
+  expiresAt: number;
+}
+
 export interface AccessToken {
   clientId: string;
   linkId: string;
@@ -31,6 +36,7 @@ export interface StoredWebhook {
 
 export interface Store {
   links: Map<string, AccountLink>;
+  linkTokens: Map<string, LinkToken>;
   publicTokens: Map<string, PublicToken>;
   accessTokens: Map<string, AccessToken>;
   webhooks: Map<string, StoredWebhook>;
@@ -40,11 +46,13 @@ export interface Store {
 export function createStore(): Store {
   const store: Store = {
     links: new Map(),
+    linkTokens: new Map(),
     publicTokens: new Map(),
     accessTokens: new Map(),
     webhooks: new Map(),
     reset() {
       store.links.clear();
+      store.linkTokens.clear();
       store.publicTokens.clear();
       store.accessTokens.clear();
       store.webhooks.clear();

@@ -161,7 +161,31 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    billerEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An event delivered to a registered webhook URL
+         * @description A `POST` of the event JSON to the webhook's URL (A-023). Verify `BillerAPI-Signature`
+         *     over the raw request body, before parsing it, with the webhook's signing secret, and
+         *     refuse a timestamp more than 5 minutes from your clock. A non-2xx answer or a network
+         *     error makes BillerAPI retry; each attempt is signed anew with its own timestamp.
+         */
+        post: operations["receiveWebhookEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description The one error shape of every error response (stated). */
@@ -285,6 +309,16 @@ export interface components {
             /** @constant */
             deleted: true;
             request_id: components["schemas"]["RequestId"];
+        };
+        WebhookEventId: string;
+        /** @description The body of a webhook delivery (A-023). */
+        WebhookEvent: {
+            event_id: components["schemas"]["WebhookEventId"];
+            event_type: components["schemas"]["WebhookEventType"];
+            /** Format: date-time */
+            created_at: string;
+            /** @description Event details; empty for sandbox test events. */
+            data: Record<string, never>;
         };
         SandboxPublicTokenCreateRequest: {
             biller_id: components["schemas"]["BillerId"];
@@ -740,6 +774,38 @@ export interface operations {
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
+        };
+    };
+    receiveWebhookEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the webhook secret>`,
+                 *     as Stripe's `Stripe-Signature` (A-023). During a secret rotation several `v1` values
+                 *     are sent; one matching signature is enough.
+                 * @example t=1700000000,v1=b48a33d3589947707cf2532ad1bf5f440eb20552df24b7958670d8a2e758c039
+                 */
+                "BillerAPI-Signature": string;
+                /** @description The delivered event's `event_id`, the same on every attempt (A-023). */
+                "BillerAPI-Event-Id": components["schemas"]["WebhookEventId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the delivery; anything else is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

@@ -49,7 +49,17 @@ export const requirementIds = [
   "AUTH-011",
   "BEARER-009",
   "INPUT-003",
-  "SEC-001"
+  "SEC-001",
+  "CONNECT-001",
+  "CONNECT-002",
+  "CONNECT-003",
+  "CONNECT-004",
+  "LINK-004",
+  "WEBHOOK-001",
+  "WEBHOOK-002",
+  "WEBHOOK-003",
+  "WEBHOOK-004",
+  "WEBHOOK-005"
 ] as const;
 
 export type RequirementId = (typeof requirementIds)[number];
@@ -544,6 +554,106 @@ export const requirements: readonly Requirement[] = [
     "level": "MUST",
     "source": {
       "quote": "Never log full credentials — redact secrets in logs"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "CONNECT-001",
+    "statement": "Completing the Connect frame with the sandbox test credentials delivers a public token to onSuccess, and it exchanges for an access token to the chosen biller's deterministic bills.",
+    "level": "MUST",
+    "source": {
+      "quote": "The Connect SDK opens an iframe where the user links their biller account",
+      "assumption": "A-022"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "CONNECT-002",
+    "statement": "Wrong test credentials show an error inside the Connect frame and deliver no public token.",
+    "level": "MUST",
+    "source": {
+      "quote": "The Connect SDK opens an iframe where the user links their biller account",
+      "assumption": "A-022"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "CONNECT-003",
+    "statement": "The Connect frame refuses an unknown or expired link token and reports onExit with an error.",
+    "level": "MUST",
+    "source": {
+      "quote": "The Connect SDK opens an iframe where the user links their biller account",
+      "assumption": "A-022"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "CONNECT-004",
+    "statement": "The Connect frame posts its result only to the host page's origin, never to any other window.",
+    "level": "MUST",
+    "source": {
+      "quote": "The Connect SDK opens an iframe where the user links their biller account",
+      "assumption": "A-022"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "LINK-004",
+    "statement": "A public token issued to one client cannot be exchanged by another client (400).",
+    "level": "MUST",
+    "source": {
+      "quote": "You obtain them by exchanging the public token returned by the Connect SDK after a user completes the linking flow.",
+      "assumption": "A-006"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "WEBHOOK-001",
+    "statement": "Registering a webhook returns its signing secret once; listing webhooks never returns it.",
+    "level": "MUST",
+    "source": {
+      "quote": "Verify webhook signatures before processing events",
+      "assumption": "A-008"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "WEBHOOK-002",
+    "statement": "A webhook URL that is not HTTPS is refused with 400, except a loopback receiver in sandbox.",
+    "level": "MUST",
+    "source": {
+      "quote": "Verify webhook signatures before processing events",
+      "assumption": "A-023"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "WEBHOOK-003",
+    "statement": "Every delivered event carries a BillerAPI-Signature that verifies over the raw body with the webhook's secret.",
+    "level": "MUST",
+    "source": {
+      "quote": "Verify webhook signatures before processing events",
+      "assumption": "A-023"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "WEBHOOK-004",
+    "statement": "Every delivered event matches the event schema and carries its event ID in the BillerAPI-Event-Id header.",
+    "level": "MUST",
+    "source": {
+      "quote": "Verify webhook signatures before processing events",
+      "assumption": "A-023"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "WEBHOOK-005",
+    "statement": "Every delivery attempt, retries included, is signed with a timestamp within 5 minutes of its sending.",
+    "level": "MUST",
+    "source": {
+      "quote": "Verify webhook signatures before processing events",
+      "assumption": "A-023"
     },
     "production_safe": false
   }

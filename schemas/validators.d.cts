@@ -27,6 +27,8 @@ export type SchemaName =
   | 'WebhookCreateRequest'
   | 'WebhookCreateResponse'
   | 'WebhookDeleteResponse'
+  | 'WebhookEvent'
+  | 'WebhookEventId'
   | 'WebhookEventType'
   | 'WebhookId'
   | 'WebhookListResponse';

@@ -6,6 +6,7 @@
  */
 import { test, type Api } from '../lib/fixtures';
 import type { Exchange } from '../lib/client';
+import { statusIs } from '../lib/checks';
 import type { ProbeOutcome } from '../lib/coordinator';
 import { coversWithWrites, type RequirementId } from '../lib/requirements';
 import { parseRetryAfter, probeOperationOf, rateLimitFieldsProblem, verdictOf, type RateLimitGroup } from '../lib/rate-limits';
@@ -110,6 +111,13 @@ for (const group of groups) {
         group,
       );
       if (problem) api.report({ requirement: 'RATE-007', expected: `RateLimit-Policy q=${limit};w=${group.windowSeconds} and RateLimit r counting down`, received: problem }, api.adopt(window.exchanges[0]));
+    });
+  }
+
+  if (group.name === 'authentication') {
+    test('LINK-003 refuses a public token that was never issued (the Authentication probe\'s exchanges)', coversWithWrites('LINK-003'), async ({ api, rateProbes }) => {
+      const { window } = fresh(observed(rateProbes[name], group), 'LINK-003');
+      api.verify(api.adopt(window.exchanges[0]), statusIs('LINK-003', 400));
     });
   }
 

@@ -19,33 +19,32 @@ const PUBLIC_TOKEN_LIFETIME_MS = 30 * 60 * 1000;
 const TEST_USERNAMES: readonly string[] = [spec.components.schemas.SandboxPublicTokenCreateRequest.properties.test_username.default];
 const DEFAULT_TEST_USERNAME = TEST_USERNAMES[0];
 
-export const createLinkToken: Handler = ({ body, faults, now }) => {
+export const createLinkToken: Handler = (ctx) => {
+  const { body, faults, now } = ctx;
   const { biller_id: billerId } = body as Schemas['LinkTokenCreateRequest'];
   if (billerId !== undefined && !findBiller(billerId)) throw badRequest(['biller_id must be the id of a known biller']);
   const lifetime = faults.has('expired-link-token') ? -LINK_TOKEN_LIFETIME_MS : LINK_TOKEN_LIFETIME_MS;
+  const linkToken = `link-sandbox-${randomUUID()}`;
+  ctx.store.linkTokens.set(linkToken, { clientId: callerClientId(ctx), expiresAt: now() + lifetime });
   return {
     status: faults.has('undocumented-status') ? 201 : 200,
-    body: {
-      link_token: `link-sandbox-${randomUUID()}`,
-      expiration: new Date(now() + lifetime).toISOString(),
-    },
+    body: { link_token: linkToken, expiration: new Date(now() + lifetime).toISOString() },
   };
 };
+
+/** A public token for a linked test account (the sandbox endpoint and the Connect frame alike). */
+export function issuePublicToken(store: Store, link: { clientId: string; billerId: string; testUsername: string }, now: number): string {
+  const publicToken = `public-sandbox-${randomUUID()}`;
+  store.publicTokens.set(publicToken, { ...link, expiresAt: now + PUBLIC_TOKEN_LIFETIME_MS, used: false });
+  return publicToken;
+}
 
 export const sandboxCreatePublicToken: Handler = (ctx) => {
   const { biller_id: billerId, test_username: testUsername = DEFAULT_TEST_USERNAME } =
     ctx.body as Partial<Schemas['SandboxPublicTokenCreateRequest']>;
   if (!TEST_USERNAMES.includes(testUsername)) throw badRequest([validationMessages.notOneOf('test_username', TEST_USERNAMES)]);
   if (!billerId || !findBiller(billerId)) throw billerNotFound(ctx.faults);
-  const publicToken = `public-sandbox-${randomUUID()}`;
-  ctx.store.publicTokens.set(publicToken, {
-    clientId: callerClientId(ctx),
-    billerId,
-    testUsername,
-    expiresAt: ctx.now() + PUBLIC_TOKEN_LIFETIME_MS,
-    used: false,
-  });
-  return ok({ public_token: publicToken });
+  return ok({ public_token: issuePublicToken(ctx.store, { clientId: callerClientId(ctx), billerId, testUsername }, ctx.now()) });
 };
 
 function createLink(store: Store, link: Omit<AccountLink, 'linkId'>): { access_token: string; account_link_id: string } {
@@ -64,7 +63,8 @@ export const exchangePublicToken: Handler = (ctx) => {
     return ok(createLink(ctx.store, { clientId, billerId: billers[0].biller_id, testUsername: DEFAULT_TEST_USERNAME }));
   }
   // One answer for unknown, used, expired and foreign tokens, as Plaid's INVALID_PUBLIC_TOKEN.
-  if (!issued || issued.used || ctx.now() >= issued.expiresAt || issued.clientId !== clientId) {
+  const foreign = issued !== undefined && issued.clientId !== clientId && !ctx.faults.has('cross-client-public-token');
+  if (!issued || issued.used || ctx.now() >= issued.expiresAt || foreign) {
     throw badRequest('Invalid public token');
   }
   if (!ctx.faults.has('reusable-public-token')) issued.used = true;
