@@ -16,8 +16,9 @@ import { derivedParts, render, shellLiteral, shellValue, TOKEN_VARIABLES, type S
 import { maskSecret } from './redact';
 import { requirement, type RequirementId } from './requirements';
 import { operation } from './spec';
+import { effectiveRateLimitGroups } from './windows';
 
-/** Cases per property: generous against the reference, a few per window against a shared sandbox, none in production. */
+/** Cases per property: generous against the reference with short windows, what a real window's budget allows elsewhere, none in production. */
 export const DEFAULT_RUNS: Readonly<Record<EnvName, number>> = { local: 100, sandbox: 20, partner: 40, production: 0 };
 
 export interface FuzzSettings {
@@ -25,6 +26,9 @@ export interface FuzzSettings {
   seed?: number;
   path?: string;
 }
+
+/** Windows this long are real rate-limit budgets: fuzzing then takes the sandbox's share even locally. */
+const REAL_WINDOW_SECONDS = 60;
 
 /** FC_NUM_RUNS, FC_SEED and FC_PATH override the defaults; a path replays exactly one shrunk case. */
 export function fuzzSettings(name: EnvName, env: NodeJS.ProcessEnv = process.env): FuzzSettings {
@@ -36,7 +40,9 @@ export function fuzzSettings(name: EnvName, env: NodeJS.ProcessEnv = process.env
   };
   const path = env.FC_PATH || undefined;
   if (path !== undefined && !/^\d+(:\d+)*$/.test(path)) throw new Error(`FC_PATH must look like 12:0:3, not "${path}".`);
-  return { numRuns: whole('FC_NUM_RUNS') ?? DEFAULT_RUNS[name], seed: whole('FC_SEED'), path };
+  const realWindows = Math.max(...effectiveRateLimitGroups(env).map((g) => g.windowSeconds)) >= REAL_WINDOW_SECONDS;
+  const runs = name === 'local' && realWindows ? DEFAULT_RUNS.sandbox : DEFAULT_RUNS[name];
+  return { numRuns: whole('FC_NUM_RUNS') ?? runs, seed: whole('FC_SEED'), path };
 }
 
 /** Which requirement a wrong answer breaks: one for accepting what must be refused, one for the opposite. */

@@ -111,7 +111,9 @@ test.describe('lib/arbitraries.ts', () => {
 
 test.describe('lib/fuzz.ts: settings', () => {
   test('runs many cases locally, a few against sandbox, none in production', () => {
-    expect([fuzzSettings('local', {}).numRuns, fuzzSettings('sandbox', {}).numRuns, fuzzSettings('production', {}).numRuns]).toEqual([100, 20, 0]);
+    const short = { REFERENCE_WINDOW_SECONDS: '5' };
+    expect([fuzzSettings('local', short).numRuns, fuzzSettings('sandbox', {}).numRuns, fuzzSettings('production', {}).numRuns]).toEqual([100, 20, 0]);
+    expect(fuzzSettings('local', {}).numRuns).toBe(20);
   });
 
   test('takes FC_NUM_RUNS, FC_SEED and FC_PATH, and refuses malformed ones', () => {
