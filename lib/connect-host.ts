@@ -7,41 +7,54 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/**
+ * The link token is handed to a page by `window.openConnect(linkToken)`, never in its URL:
+ * Playwright writes navigation URLs into its HTML report, which our redaction does not pass.
+ */
 export interface ConnectPages {
-  /** The host page for a link token, on the host origin. */
-  hostUrl(linkToken: string): string;
-  /** The eavesdropper page, on another origin, framing the flow with the host's origin. */
-  eavesdropperUrl(linkToken: string): string;
+  /** The host page, on the host origin. */
+  hostUrl: string;
+  /** The eavesdropper page, on another origin; it frames the flow claiming the host's origin. */
+  eavesdropperUrl: string;
   hostOrigin: string;
   close(): Promise<void>;
 }
 
 const json = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
-function hostPage(apiBaseUrl: string, linkToken: string): string {
+function hostPage(apiBaseUrl: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>Host</title>
 <script src="${apiBaseUrl}/connect/sdk.js"></script></head><body><div id="connect"></div><script>
 window.__connect = undefined;
-BillerConnect.open({
-  linkToken: ${json(linkToken)},
-  container: document.getElementById('connect'),
-  onSuccess: function (publicToken, metadata) { window.__connect = { type: 'success', publicToken: publicToken, metadata: metadata }; },
-  onExit: function (error) { window.__connect = { type: 'exit', error: error }; },
-});
+window.openConnect = function (linkToken) {
+  BillerConnect.open({
+    linkToken: linkToken,
+    container: document.getElementById('connect'),
+    onSuccess: function (publicToken, metadata) { window.__connect = { type: 'success', publicToken: publicToken, metadata: metadata }; },
+    onExit: function (error) { window.__connect = { type: 'exit', error: error }; },
+  });
+};
 </script></body></html>`;
 }
 
-function eavesdropperPage(apiBaseUrl: string, linkToken: string, claimedOrigin: string): string {
-  const src = `${apiBaseUrl}/connect?link_token=${encodeURIComponent(linkToken)}&origin=${encodeURIComponent(claimedOrigin)}`;
+function eavesdropperPage(apiBaseUrl: string, claimedOrigin: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>Eavesdropper</title></head><body>
-<script>window.__received = []; window.addEventListener('message', function (e) { window.__received.push(e.data); });</script>
-<iframe id="billerapi-connect" src=${json(src)} style="width:420px;height:560px"></iframe></body></html>`;
+<script>
+window.__received = [];
+window.addEventListener('message', function (e) { window.__received.push(e.data); });
+window.openConnect = function (linkToken) {
+  var frame = document.createElement('iframe');
+  frame.id = 'billerapi-connect';
+  frame.style.cssText = 'width:420px;height:560px';
+  frame.src = ${json(`${apiBaseUrl}/connect?origin=${encodeURIComponent(claimedOrigin)}&link_token=`)} + encodeURIComponent(linkToken);
+  document.body.appendChild(frame);
+};
+</script></body></html>`;
 }
 
-async function listen(handler: (url: URL) => string): Promise<{ server: Server; origin: string }> {
-  const server = createServer((req, res) => {
-    const body = handler(new URL(req.url ?? '/', 'http://127.0.0.1'));
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(body);
+async function listen(page: string): Promise<{ server: Server; origin: string }> {
+  const server = createServer((_, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -51,15 +64,15 @@ async function listen(handler: (url: URL) => string): Promise<{ server: Server; 
 }
 
 export async function startConnectPages(apiBaseUrl: string): Promise<ConnectPages> {
-  const host = await listen((url) => hostPage(apiBaseUrl, url.searchParams.get('link_token') ?? ''));
-  const eavesdropper = await listen((url) => eavesdropperPage(apiBaseUrl, url.searchParams.get('link_token') ?? '', host.origin));
+  const host = await listen(hostPage(apiBaseUrl));
+  const eavesdropper = await listen(eavesdropperPage(apiBaseUrl, host.origin));
   const close = (server: Server) => new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();
   });
   return {
-    hostUrl: (linkToken) => `${host.origin}/host?link_token=${encodeURIComponent(linkToken)}`,
-    eavesdropperUrl: (linkToken) => `${eavesdropper.origin}/eavesdropper?link_token=${encodeURIComponent(linkToken)}`,
+    hostUrl: `${host.origin}/host`,
+    eavesdropperUrl: `${eavesdropper.origin}/eavesdropper`,
     hostOrigin: host.origin,
     close: async () => {
       await Promise.all([close(host.server), close(eavesdropper.server)]);

@@ -55,6 +55,12 @@ async function newLinkToken(api: Api, client: ClientCredentials): Promise<string
 
 const connectFrame = (page: Page): FrameLocator => page.frameLocator('#billerapi-connect');
 
+/** Opens `url` and starts the flow there; the link token goes in by script, never in a URL (lib/connect-host.ts). */
+async function openConnect(page: Page, url: string, linkToken: string): Promise<void> {
+  await page.goto(url);
+  await page.evaluate((token) => (window as unknown as { openConnect(t: string): void }).openConnect(token), linkToken);
+}
+
 async function signIn(frame: FrameLocator, billerId: string, password: string): Promise<void> {
   await frame.locator(`button[data-biller-id="${billerId}"]`).click();
   await frame.locator('input[name="username"]').fill(TEST_USERNAME);
@@ -76,7 +82,7 @@ const billFacts = (bills: Bill[]) => bills.map((b) => JSON.stringify([b.statemen
 
 test('CONNECT-001 the test credentials deliver a public token that exchanges for the chosen biller\'s bills', coversWithWrites('CONNECT-001', 'BEARER-005'), async ({ api, environment, accounts, page, pages }) => {
   const client = linkingClient(environment);
-  await page.goto(pages.hostUrl(await newLinkToken(api, client)));
+  await openConnect(page, pages.hostUrl, await newLinkToken(api, client));
   await signIn(connectFrame(page), accounts[0].billerId, TEST_PASSWORD);
   const result = await connectResult(page);
   if (result?.type !== 'success' || !result.publicToken) {
@@ -103,7 +109,7 @@ test('CONNECT-001 the test credentials deliver a public token that exchanges for
 });
 
 test('CONNECT-002 wrong test credentials show an error in the frame and deliver no public token', coversWithWrites('CONNECT-002'), async ({ api, environment, accounts, page, pages }) => {
-  await page.goto(pages.hostUrl(await newLinkToken(api, linkingClient(environment))));
+  await openConnect(page, pages.hostUrl, await newLinkToken(api, linkingClient(environment)));
   const frame = connectFrame(page);
   await signIn(frame, accounts[0].billerId, `${TEST_PASSWORD}-wrong`);
   const alert = await frame.locator('[role="alert"]').waitFor({ timeout: MESSAGE_WAIT_MS }).then(() => true, () => false);
@@ -116,7 +122,7 @@ test('CONNECT-002 wrong test credentials show an error in the frame and deliver 
 });
 
 test('CONNECT-003 an unknown link token ends the flow with onExit and an error in the frame', coversWithWrites('CONNECT-003'), async ({ api, page, pages }) => {
-  await page.goto(pages.hostUrl(`link-sandbox-${randomUUID()}`));
+  await openConnect(page, pages.hostUrl, `link-sandbox-${randomUUID()}`);
   const result = await connectResult(page);
   if (result?.type !== 'exit' || !result.error) {
     api.report({ requirement: 'CONNECT-003', expected: 'onExit with an error for a link token that was never issued', received: result ? 'onSuccess' : `nothing within ${MESSAGE_WAIT_MS} ms` });
@@ -127,7 +133,7 @@ test('CONNECT-003 an unknown link token ends the flow with onExit and an error i
 });
 
 test('CONNECT-004 the frame posts its result to the host origin only, not to a page that frames it', coversWithWrites('CONNECT-004'), async ({ api, environment, accounts, page, pages }) => {
-  await page.goto(pages.eavesdropperUrl(await newLinkToken(api, linkingClient(environment))));
+  await openConnect(page, pages.eavesdropperUrl, await newLinkToken(api, linkingClient(environment)));
   const frame = connectFrame(page);
   await signIn(frame, accounts[0].billerId, TEST_PASSWORD);
   await frame.getByRole('heading', { name: 'Connected' }).waitFor({ timeout: MESSAGE_WAIT_MS }).catch(() => undefined);
