@@ -1,15 +1,25 @@
-/** Signed delivery of sandbox webhook events (A-008, A-009), to loopback receivers only. */
+/**
+ * Signed delivery of sandbox webhook events (A-008, A-009, A-023), to loopback receivers only.
+ * A non-2xx answer or a network error is retried, a bounded number of times; every attempt
+ * is signed anew with the clock at its sending.
+ */
 import { createHmac } from 'node:crypto';
+import type { components } from '../schemas/openapi';
+import type { Faults } from './http';
 
-export interface WebhookEvent {
-  event_id: string;
-  event_type: string;
-  created_at: string;
-  data: Record<string, never>;
-}
+export type WebhookEvent = components['schemas']['WebhookEvent'];
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const DELIVERY_TIMEOUT_MS = 5_000;
+export const MAX_ATTEMPTS = 3;
+/**
+ * Three seconds, not one: the suite judges a retry's timestamp by how far it moved since the
+ * first attempt, less two seconds for delivery jitter, so a shorter gap could not tell a
+ * re-signed retry from a reused timestamp.
+ */
+export const RETRY_DELAY_MS = 3_000;
+/** What `signature-wrong-secret` signs with: a plausible shared default, not the webhook's own. */
+const WRONG_SECRET = 'whsec_reference0default0secret0000';
 
 /** Whether a URL names this machine; `URL.hostname` keeps the brackets of IPv6 literals. */
 export function isLoopbackUrl(url: URL): boolean {
@@ -22,18 +32,56 @@ export function signatureHeader(secret: string, body: string, unixSeconds: numbe
   return `t=${unixSeconds},v1=${v1}`;
 }
 
-/** Posts the event in the background; the sandbox never sends traffic off this machine. */
-export function deliverEvent(url: string, secret: string, event: WebhookEvent, nowMs: number): void {
-  if (!isLoopbackUrl(new URL(url))) return;
-  const body = JSON.stringify(event);
-  fetch(url, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/json',
-      'BillerAPI-Event-Id': event.event_id,
-      'BillerAPI-Signature': signatureHeader(secret, body, Math.floor(nowMs / 1000)),
-    },
-    body,
-    signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
-  }).then((res) => res.body?.cancel(), () => undefined);
+export interface Delivery {
+  url: string;
+  secret: string;
+  event: WebhookEvent;
+  /** Milliseconds clock, read at each attempt. */
+  now: () => number;
+  faults: Faults;
+}
+
+/** The bytes sent and the bytes signed: the same, except under `signature-over-reserialized-body`. */
+function bodies(event: WebhookEvent, faults: Faults): { sent: string; signed: string } {
+  const compact = JSON.stringify(event);
+  return faults.has('signature-over-reserialized-body')
+    ? { sent: JSON.stringify(event, null, 2), signed: compact }
+    : { sent: compact, signed: compact };
+}
+
+function headersOf(delivery: Delivery, signed: string, unixSeconds: number): Record<string, string> {
+  const { event, faults } = delivery;
+  const secret = faults.has('signature-wrong-secret') ? WRONG_SECRET : delivery.secret;
+  return {
+    'Content-Type': 'application/json',
+    ...(faults.has('webhook-event-id-missing') ? {} : { 'BillerAPI-Event-Id': event.event_id }),
+    'BillerAPI-Signature': signatureHeader(secret, signed, unixSeconds),
+  };
+}
+
+/** One attempt: whether the receiver answered 2xx. Network errors and timeouts count as failures. */
+async function attempt(url: string, headers: Record<string, string>, body: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS) });
+    await res.body?.cancel();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function deliverWithRetries(delivery: Delivery): Promise<void> {
+  const { sent, signed } = bodies(delivery.event, delivery.faults);
+  const firstSecond = Math.floor(delivery.now() / 1000);
+  for (let n = 1; n <= MAX_ATTEMPTS; n++) {
+    const unixSeconds = delivery.faults.has('stale-retry-timestamp') ? firstSecond : Math.floor(delivery.now() / 1000);
+    if (await attempt(delivery.url, headersOf(delivery, signed, unixSeconds), sent)) return;
+    if (n < MAX_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+  }
+}
+
+/** Delivers the event in the background; the sandbox never sends traffic off this machine. */
+export function deliverEvent(delivery: Delivery): void {
+  if (!isLoopbackUrl(new URL(delivery.url))) return;
+  void deliverWithRetries(delivery);
 }

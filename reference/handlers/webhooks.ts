@@ -1,10 +1,10 @@
-/** Webhook registration (A-008) and POST /sandbox/webhooks/fire (A-009). */
+/** Webhook registration (A-008) and POST /sandbox/webhooks/fire (A-009), delivered per A-023. */
 import { randomBytes } from 'node:crypto';
 import { spec } from '../../lib/spec';
 import type { components } from '../../schemas/openapi';
-import { badRequest, notFound } from '../http';
+import { badRequest, notFound, type Faults } from '../http';
 import type { StoredWebhook } from '../store';
-import { deliverEvent, isLoopbackUrl } from '../webhook-delivery';
+import { deliverEvent, isLoopbackUrl, type WebhookEvent } from '../webhook-delivery';
 import { callerClientId, ok, type Handler, type HandlerContext } from './context';
 
 type Schemas = components['schemas'];
@@ -13,9 +13,10 @@ type EventType = Schemas['WebhookEventType'];
 const ALL_EVENT_TYPES: readonly EventType[] = spec.components.schemas.WebhookEventType.enum;
 
 /** https anywhere; plain http only to a loopback receiver, which only the sandbox allows. */
-function urlAllowed(raw: string): boolean {
+function urlAllowed(raw: string, faults: Faults): boolean {
   if (!URL.canParse(raw)) return false;
   const url = new URL(raw);
+  if (url.protocol === 'http:' && faults.has('accept-http-webhook-url')) return true;
   return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackUrl(url));
 }
 
@@ -28,7 +29,7 @@ function ownWebhook(ctx: HandlerContext, webhookId: string): StoredWebhook {
 
 export const createWebhook: Handler = (ctx) => {
   const { url, events = [...ALL_EVENT_TYPES] } = ctx.body as Schemas['WebhookCreateRequest'];
-  if (!urlAllowed(url)) throw badRequest(['url must use https (http is allowed only for loopback hosts)']);
+  if (!urlAllowed(url, ctx.faults)) throw badRequest(['url must use https (http is allowed only for loopback hosts)']);
   const webhook = {
     webhook_id: `wh_${randomBytes(12).toString('hex')}`,
     url,
@@ -43,7 +44,8 @@ export const createWebhook: Handler = (ctx) => {
 export const listWebhooks: Handler = (ctx) => {
   const clientId = callerClientId(ctx);
   const own = [...ctx.store.webhooks.values()].filter((w) => w.clientId === clientId);
-  return ok({ webhooks: own.map((w) => w.webhook) });
+  const listed = ctx.faults.has('webhook-secret-in-list') ? own.map((w) => ({ ...w.webhook, secret: w.secret })) : own.map((w) => w.webhook);
+  return ok({ webhooks: listed });
 };
 
 export const deleteWebhook: Handler = (ctx) => {
@@ -55,12 +57,12 @@ export const deleteWebhook: Handler = (ctx) => {
 export const sandboxFireWebhook: Handler = (ctx) => {
   const { webhook_id: webhookId, event_type: eventType } = ctx.body as Schemas['SandboxWebhookFireRequest'];
   const { webhook, secret } = ownWebhook(ctx, webhookId);
-  const event = {
+  const event: WebhookEvent = {
     event_id: `evt_${randomBytes(12).toString('hex')}`,
     event_type: eventType,
     created_at: new Date(ctx.now()).toISOString(),
     data: {},
   };
-  deliverEvent(webhook.url, secret, event, ctx.now());
+  deliverEvent({ url: webhook.url, secret, event, now: ctx.now, faults: ctx.faults });
   return ok({ event_id: event.event_id });
 };
