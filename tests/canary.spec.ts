@@ -2,7 +2,8 @@
  * Secrets never reach output: a run with a planted canary secret, made to fail so that
  * failure messages, reproduction commands and request attachments are all written, leaves
  * the canary in no report file (nor inside the HTML report's packed data) and nowhere on the
- * console, while its redacted form does appear.
+ * console, while its redacted form does appear; nor any whole token or webhook secret the
+ * run was issued (the browser suite's pages included).
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -45,6 +46,12 @@ test('a planted canary secret appears in no report and no console line, only red
   const leaks = [...texts].filter(([, text]) => text.includes(canary)).map(([path]) => path);
   expect(leaks, 'files holding the full canary').toEqual([]);
   expect(run.stdout + run.stderr).not.toContain(canary);
+
+  // Tokens the run was issued (link, public, access) and webhook secrets: never whole either.
+  const tokenShapes = /(?:access|public|link)-sandbox-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|whsec_[0-9a-f]{32}/;
+  const tokenLeaks = [...texts].filter(([, text]) => tokenShapes.test(text)).map(([path, text]) => `${path}: ${tokenShapes.exec(text)![0].slice(0, 20)}…`);
+  expect(tokenLeaks, 'files holding a whole token or webhook secret').toEqual([]);
+  expect(run.stdout + run.stderr).not.toMatch(tokenShapes);
 
   const masked = maskSecret(canary);
   expect(masked).toBe(`bb_test_…${canary.slice(-4)}`);
