@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { connectContract } from './spec';
 
 /**
  * The link token is handed to a page by `window.openConnect(linkToken)`, never in its URL:
@@ -24,10 +25,10 @@ const json = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
 function hostPage(apiBaseUrl: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>Host</title>
-<script src="${apiBaseUrl}/connect/sdk.js"></script></head><body><div id="connect"></div><script>
+<script src="${apiBaseUrl}${connectContract.sdk_path}"></script></head><body><div id="connect"></div><script>
 window.__connect = undefined;
 window.openConnect = function (linkToken) {
-  BillerConnect.open({
+  window[${json(connectContract.sdk_global)}].open({
     linkToken: linkToken,
     container: document.getElementById('connect'),
     onSuccess: function (publicToken, metadata) { window.__connect = { type: 'success', publicToken: publicToken, metadata: metadata }; },
@@ -46,7 +47,7 @@ window.openConnect = function (linkToken) {
   var frame = document.createElement('iframe');
   frame.id = 'billerapi-connect';
   frame.style.cssText = 'width:420px;height:560px';
-  frame.src = ${json(`${apiBaseUrl}/connect?origin=${encodeURIComponent(claimedOrigin)}&link_token=`)} + encodeURIComponent(linkToken);
+  frame.src = ${json(`${apiBaseUrl}${connectContract.frame_path}?origin=${encodeURIComponent(claimedOrigin)}&link_token=`)} + encodeURIComponent(linkToken);
   document.body.appendChild(frame);
 };
 </script></body></html>`;

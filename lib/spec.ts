@@ -97,3 +97,14 @@ export function matchOperation(method: string, pathname: string): { op: Operatio
   }
   return undefined;
 }
+
+/** The Connect experience's paths, test credentials and automation contract (`x-connect`, A-022). */
+export interface ConnectContract {
+  sdk_path: string;
+  frame_path: string;
+  sdk_global: string;
+  test_credentials: { username: string; password: string };
+  automation: { biller_button: string; username: string; password: string; submit: string; error: string };
+}
+
+export const connectContract: ConnectContract = spec['x-connect'];

@@ -6,15 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { connectContract } from '../lib/spec';
 import { billers, findBiller } from './data';
 import { issuePublicToken } from './handlers/link';
 import { readBody, type Faults } from './http';
 import type { Store } from './store';
 
-export const CONNECT_PREFIX = '/connect';
-/** Sandbox test credentials (Plaid's convention). */
-export const TEST_USERNAME = 'user_good';
-export const TEST_PASSWORD = 'pass_good';
+const CONNECT_PREFIX = connectContract.frame_path;
+const { username: TEST_USERNAME, password: TEST_PASSWORD } = connectContract.test_credentials;
 /** Billers the frame offers: the first few, enough to choose from. */
 const OFFERED_BILLERS = 6;
 
@@ -38,7 +37,7 @@ function page(title: string, body: string, message?: { data: unknown; origin: st
 const SDK = `(function () {
   var script = document.currentScript;
   var connectOrigin = new URL(script.src).origin;
-  window.BillerConnect = {
+  window['${connectContract.sdk_global}'] = {
     open: function (options) {
       var frame = document.createElement('iframe');
       frame.id = 'billerapi-connect';
@@ -121,8 +120,8 @@ async function login(req: IncomingMessage, store: Store, now: number, faults: Fa
 
 /** Serves a /connect request; false when the path is not the Connect experience's. */
 export async function serveConnect(req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams, store: Store, now: number, faults: Faults): Promise<boolean> {
-  if (pathname !== CONNECT_PREFIX && !pathname.startsWith(`${CONNECT_PREFIX}/`)) return false;
-  if (req.method === 'GET' && pathname === `${CONNECT_PREFIX}/sdk.js`) {
+  if (pathname !== CONNECT_PREFIX && !pathname.startsWith(`${CONNECT_PREFIX}/`) && pathname !== connectContract.sdk_path) return false;
+  if (req.method === 'GET' && pathname === connectContract.sdk_path) {
     send(res, 200, 'text/javascript', SDK);
   } else if (req.method === 'GET' && pathname === CONNECT_PREFIX) {
     const ctx = frameContext(query, store, now, faults);

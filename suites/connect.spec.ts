@@ -2,8 +2,7 @@
  * The Connect flow the way a user meets it, in Chromium: a host page loads the Connect SDK,
  * which frames the flow; the user chooses a biller and types the sandbox test credentials; the
  * host page receives the public token, and the application exchanges it. The frame is driven
- * through the automation contract of A-022 (`button[data-biller-id]`, `username`, `password`,
- * `[role=alert]`). Runs in the rate-limit project's worker, before the probes: its one
+ * through the automation contract of the spec's `x-connect` (A-022). Runs in the rate-limit project's worker, before the probes: its one
  * exchange is Authentication quota.
  */
 import { randomUUID } from 'node:crypto';
@@ -16,11 +15,10 @@ import { startConnectPages, type ConnectPages } from '../lib/connect-host';
 import type { ClientCredentials, Environment } from '../lib/env';
 import { linkTokenRequest } from '../lib/fixtures-data';
 import { coversWithWrites } from '../lib/requirements';
+import { connectContract } from '../lib/spec';
 import { bodyOf, type Bill, type BillsGet, type LinkTokenCreate, type PublicTokenExchange } from '../lib/types';
 
-/** Sandbox test credentials (A-022, Plaid's convention). */
-const TEST_USERNAME = 'user_good';
-const TEST_PASSWORD = 'pass_good';
+const { test_credentials: { username: TEST_USERNAME, password: TEST_PASSWORD }, automation } = connectContract;
 /** How long the host page waits for the frame's message; a message that has not come by then will not. */
 const MESSAGE_WAIT_MS = 5_000;
 
@@ -62,10 +60,10 @@ async function openConnect(page: Page, url: string, linkToken: string): Promise<
 }
 
 async function signIn(frame: FrameLocator, billerId: string, password: string): Promise<void> {
-  await frame.locator(`button[data-biller-id="${billerId}"]`).click();
-  await frame.locator('input[name="username"]').fill(TEST_USERNAME);
-  await frame.locator('input[name="password"]').fill(password);
-  await frame.locator('button[type="submit"]').click();
+  await frame.locator(automation.biller_button.replace('{biller_id}', billerId)).click();
+  await frame.locator(automation.username).fill(TEST_USERNAME);
+  await frame.locator(automation.password).fill(password);
+  await frame.locator(automation.submit).click();
 }
 
 async function connectResult(page: Page, timeout = MESSAGE_WAIT_MS): Promise<ConnectResult | undefined> {
@@ -112,7 +110,7 @@ test('CONNECT-002 wrong test credentials show an error in the frame and deliver 
   await openConnect(page, pages.hostUrl, await newLinkToken(api, linkingClient(environment)));
   const frame = connectFrame(page);
   await signIn(frame, accounts[0].billerId, `${TEST_PASSWORD}-wrong`);
-  const alert = await frame.locator('[role="alert"]').waitFor({ timeout: MESSAGE_WAIT_MS }).then(() => true, () => false);
+  const alert = await frame.locator(automation.error).waitFor({ timeout: MESSAGE_WAIT_MS }).then(() => true, () => false);
   if (!alert) api.report({ requirement: 'CONNECT-002', expected: 'an error shown inside the frame ([role=alert])', received: 'no error shown' });
   // Once the frame has answered, a message it sent has arrived within a moment.
   const result = await connectResult(page, alert ? 500 : MESSAGE_WAIT_MS);
@@ -127,7 +125,7 @@ test('CONNECT-003 an unknown link token ends the flow with onExit and an error i
   if (result?.type !== 'exit' || !result.error) {
     api.report({ requirement: 'CONNECT-003', expected: 'onExit with an error for a link token that was never issued', received: result ? 'onSuccess' : `nothing within ${MESSAGE_WAIT_MS} ms` });
   }
-  if (await connectFrame(page).locator('button[data-biller-id]').count() > 0) {
+  if (await connectFrame(page).locator(automation.biller_button.replace('="{biller_id}"', '')).count() > 0) {
     api.report({ requirement: 'CONNECT-003', expected: 'the frame refuses to start', received: 'the frame offers billers to link' });
   }
 });
