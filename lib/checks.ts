@@ -18,7 +18,8 @@ export type Check = (exchange: Exchange) => Failure | undefined;
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
 
-function statusLine(x: Exchange): string {
+/** `401 Unauthorized`: how failure messages name an answer. */
+export function statusLine(x: Exchange): string {
   return `${x.response.status} ${x.response.statusText}`.trim();
 }
 

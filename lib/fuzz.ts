@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import type { Expectation, FuzzCase } from './arbitraries';
-import { contractChecks, runChecks, type Failure } from './checks';
+import { contractChecks, runChecks, statusLine, type Failure } from './checks';
 import type { Exchange } from './client';
 import { requestUrl } from './client';
 import { environmentSecrets, type EnvName } from './env';
@@ -59,7 +59,6 @@ export interface FuzzTarget {
 
 type Outcome = { exchange: Exchange } | { error: string };
 
-const statusLine = (x: Exchange) => `${x.response.status} ${x.response.statusText}`.trim();
 const MIN_LEAK_LENGTH = 8;
 
 /** Every secret and token a response must not contain: the environment's, the run's tokens, and the near misses this case sent. */

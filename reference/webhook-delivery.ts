@@ -4,12 +4,12 @@
  * is signed anew with the clock at its sending.
  */
 import { createHmac } from 'node:crypto';
+import { isLoopbackUrl } from '../lib/loopback';
 import type { components } from '../schemas/openapi';
 import type { Faults } from './http';
 
 export type WebhookEvent = components['schemas']['WebhookEvent'];
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const DELIVERY_TIMEOUT_MS = 5_000;
 export const MAX_ATTEMPTS = 3;
 /**
@@ -20,11 +20,6 @@ export const MAX_ATTEMPTS = 3;
 export const RETRY_DELAY_MS = 3_000;
 /** What `signature-wrong-secret` signs with: a plausible shared default, not the webhook's own. */
 const WRONG_SECRET = 'whsec_reference0default0secret0000';
-
-/** Whether a URL names this machine; `URL.hostname` keeps the brackets of IPv6 literals. */
-export function isLoopbackUrl(url: URL): boolean {
-  return LOOPBACK_HOSTS.has(url.hostname);
-}
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, as Stripe's signature header. */
 export function signatureHeader(secret: string, body: string, unixSeconds: number): string {

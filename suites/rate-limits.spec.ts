@@ -6,7 +6,7 @@
  */
 import { test, type Api } from '../lib/fixtures';
 import type { Exchange } from '../lib/client';
-import { statusIs } from '../lib/checks';
+import { statusIs, statusLine } from '../lib/checks';
 import type { ProbeOutcome } from '../lib/coordinator';
 import { coversWithWrites, type RequirementId } from '../lib/requirements';
 import { parseRetryAfter, probeOperationOf, rateLimitFieldsProblem, verdictOf, type RateLimitGroup } from '../lib/rate-limits';
@@ -17,7 +17,6 @@ import { effectiveRateLimitGroups, probeDeadlineMs } from '../lib/windows';
 const groups = effectiveRateLimitGroups();
 test.describe.configure({ mode: 'default', timeout: probeDeadlineMs(groups) });
 
-const statusOf = (x: Exchange) => `${x.response.status} ${x.response.statusText}`.trim();
 
 /** The group's observation, or the test stops: skipped where the environment cannot probe, failed where the probe broke. */
 function observed(outcome: ProbeOutcome | undefined, group: RateLimitGroup): ProbeObservation {
@@ -41,7 +40,7 @@ function fresh(o: ProbeObservation, id: RequirementId): Required<Pick<ProbeObser
 /** The key must still be limited when a cross-check is sent, or the cross-check proves nothing. */
 function stillLimited(o: ProbeObservation, id: RequirementId): ProbeObservation['crossChecks'] {
   const { overflow } = fresh(o, id);
-  if (overflow.response.status !== 429) throw new Error(`Precondition failed: ${id} needs the ${o.group.name} key limited, but its request ${o.group.limit + 1} got ${statusOf(overflow)} (see RATE-002).`);
+  if (overflow.response.status !== 429) throw new Error(`Precondition failed: ${id} needs the ${o.group.name} key limited, but its request ${o.group.limit + 1} got ${statusLine(overflow)} (see RATE-002).`);
   if ((o.limitedPhaseMs ?? Infinity) >= o.group.windowSeconds * 1000) throw new Error(`Harness: the cross-checks ended after the window had: inconclusive.`);
   return o.crossChecks;
 }
@@ -68,7 +67,7 @@ for (const group of groups) {
     const refusedAt = window.exchanges.findIndex((x) => verdictOf(x.response.status) !== 'accepted');
     if (refusedAt !== -1) {
       const x = api.adopt(window.exchanges[refusedAt]);
-      api.report({ requirement: 'RATE-001', expected: `all ${limit} requests of the window answered without 429`, received: `request ${refusedAt + 1} of ${limit} got ${statusOf(x)}` }, x);
+      api.report({ requirement: 'RATE-001', expected: `all ${limit} requests of the window answered without 429`, received: `request ${refusedAt + 1} of ${limit} got ${statusLine(x)}` }, x);
     }
   });
 
@@ -76,12 +75,12 @@ for (const group of groups) {
     const o = observed(rateProbes[name], group);
     if (!o.overflow) {
       const x = api.adopt(o.saturation.last);
-      api.report({ requirement: 'RATE-002', expected: `429 by request ${limit + 1}`, received: `${o.saturation.sent} requests in a row without a 429; the last got ${statusOf(x)}` }, x);
+      api.report({ requirement: 'RATE-002', expected: `429 by request ${limit + 1}`, received: `${o.saturation.sent} requests in a row without a 429; the last got ${statusLine(x)}` }, x);
       return;
     }
     const { overflow } = fresh(o, 'RATE-002');
     if (overflow.response.status !== 429) {
-      api.report({ requirement: 'RATE-002', expected: `429 for request ${limit + 1} of the window`, received: statusOf(overflow) }, api.adopt(overflow));
+      api.report({ requirement: 'RATE-002', expected: `429 for request ${limit + 1} of the window`, received: statusLine(overflow) }, api.adopt(overflow));
     } else {
       api.adopt(overflow);
     }
@@ -98,7 +97,7 @@ for (const group of groups) {
     const o = observed(rateProbes[name], group);
     const recovery = api.adopt(fresh(o, 'RATE-004').window.exchanges[0]);
     if (verdictOf(recovery.response.status) !== 'accepted') {
-      api.report({ requirement: 'RATE-004', expected: `an answer without 429 after waiting ${Math.round((o.waitedMs ?? 0) / 1000)} s`, received: statusOf(recovery) }, recovery);
+      api.report({ requirement: 'RATE-004', expected: `an answer without 429 after waiting ${Math.round((o.waitedMs ?? 0) / 1000)} s`, received: statusLine(recovery) }, recovery);
     }
   });
 
@@ -126,7 +125,7 @@ for (const group of groups) {
       const [other] = stillLimited(observed(rateProbes[name], group), 'RATE-005');
       const x = api.adopt(other.exchange);
       if (verdictOf(x.response.status) !== 'accepted') {
-        api.report({ requirement: 'RATE-005', expected: 'another client answered without 429', received: statusOf(x) }, x);
+        api.report({ requirement: 'RATE-005', expected: 'another client answered without 429', received: statusLine(x) }, x);
       }
     });
   } else {
@@ -136,7 +135,7 @@ for (const group of groups) {
         if (!check) throw new Error(`Harness: the ${name} probe made no "${label}" request.`);
         const x = api.adopt(check.exchange);
         if (x.response.status !== 429) {
-          api.report({ requirement: 'RATE-006', expected: `429: a request with ${label} comes from the same limited address`, received: statusOf(x) }, x);
+          api.report({ requirement: 'RATE-006', expected: `429: a request with ${label} comes from the same limited address`, received: statusLine(x) }, x);
         }
       });
     }

@@ -9,6 +9,7 @@ import { test as base } from '../lib/fixtures';
 import { clientAuth } from '../lib/auth';
 import { schemaErrors, statusIs } from '../lib/checks';
 import type { Exchange } from '../lib/client';
+import { isLoopbackUrl } from '../lib/loopback';
 import { redact } from '../lib/redact';
 import { coversWithWrites, type RequirementId } from '../lib/requirements';
 import { bodyOf, type WebhookCreate } from '../lib/types';
@@ -19,7 +20,6 @@ import { DEFAULT_TOLERANCE_SECONDS, parseSignatureHeader, verifyWebhookSignature
 const DELIVERY_TIMEOUT_MS = 10_000;
 const RETRY_TIMEOUT_MS = 15_000;
 const EVENT_TYPE = 'BILLS_UPDATED';
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** How much later than its signing an attempt may reach the receiver, compared with the first attempt. */
 const DELIVERY_JITTER_SECONDS = 2;
 
@@ -89,7 +89,7 @@ function formatDelivery(d: Delivery): string {
 function unreachableReason(receiver: WebhookReceiver): string | undefined {
   if (!receiver.local) return undefined;
   const target = process.env.BILLERAPI_BASE_URL;
-  if (target && LOOPBACK_HOSTS.has(new URL(target).hostname)) return undefined;
+  if (target && isLoopbackUrl(new URL(target))) return undefined;
   return 'the target cannot reach a receiver on 127.0.0.1: set BILLERAPI_WEBHOOK_RECEIVER_URL to a public URL forwarding to BILLERAPI_WEBHOOK_RECEIVER_PORT (see README, Webhooks)';
 }
 

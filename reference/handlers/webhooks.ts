@@ -4,7 +4,8 @@ import { spec } from '../../lib/spec';
 import type { components } from '../../schemas/openapi';
 import { badRequest, notFound, type Faults } from '../http';
 import type { StoredWebhook } from '../store';
-import { deliverEvent, isLoopbackUrl, type WebhookEvent } from '../webhook-delivery';
+import { isLoopbackUrl } from '../../lib/loopback';
+import { deliverEvent, type WebhookEvent } from '../webhook-delivery';
 import { callerClientId, ok, type Handler, type HandlerContext } from './context';
 
 type Schemas = components['schemas'];
