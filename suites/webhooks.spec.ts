@@ -5,7 +5,7 @@
  * every attempt, retries included (WEBHOOK-005). Deliveries go to a receiver this suite runs
  * on 127.0.0.1; a remote target reaches it only through BILLERAPI_WEBHOOK_RECEIVER_URL.
  */
-import { test as base } from '../lib/fixtures';
+import { test as base, type Api } from '../lib/fixtures';
 import { clientAuth } from '../lib/auth';
 import { schemaErrors, statusIs } from '../lib/checks';
 import type { Exchange } from '../lib/client';
@@ -104,6 +104,19 @@ async function attemptsOf(receiver: WebhookReceiver, eventId: string, count: num
   return seen?.filter(isDeliveryOf(eventId));
 }
 
+/**
+ * Registers a webhook at the receiver, fires an event and waits for its first delivery; a
+ * missing delivery is reported against `requirement`, and the test has nothing more to judge.
+ */
+async function firstDelivery(api: Api, receiver: WebhookReceiver, webhooks: Webhooks, requirement: RequirementId): Promise<{ delivery: Delivery; exchange: Exchange; secret: string; eventId: string } | undefined> {
+  const { webhookId, secret } = await webhooks.register(receiver.url, requirement);
+  const { exchange, eventId } = await webhooks.fire(webhookId, requirement);
+  const [delivery] = (await attemptsOf(receiver, eventId, 1, DELIVERY_TIMEOUT_MS)) ?? [];
+  if (delivery) return { delivery, exchange, secret, eventId };
+  api.report({ requirement, expected: `a delivery of ${eventId} within ${DELIVERY_TIMEOUT_MS / 1000} s`, received: `no delivery (${receiver.deliveries.length} other requests)` }, exchange);
+  return undefined;
+}
+
 const receiptSecond = (d: Delivery) => Math.floor(d.receivedAtMs / 1000);
 const signatureOf = (d: Delivery) => d.headers['billerapi-signature'] as string | undefined;
 
@@ -134,13 +147,9 @@ test('WEBHOOK-002 refuses a plain http webhook URL on a public host with 400', c
 
 test('WEBHOOK-003 signs a delivered event over its raw body with the webhook secret', coversWithWrites('WEBHOOK-003'), async ({ api, receiver, webhooks }) => {
   test.skip(unreachableReason(receiver) !== undefined, unreachableReason(receiver));
-  const { webhookId, secret } = await webhooks.register(receiver.url, 'WEBHOOK-003');
-  const { exchange, eventId } = await webhooks.fire(webhookId, 'WEBHOOK-003');
-  const [delivery] = (await attemptsOf(receiver, eventId, 1, DELIVERY_TIMEOUT_MS)) ?? [];
-  if (!delivery) {
-    api.report({ requirement: 'WEBHOOK-003', expected: `a delivery of ${eventId} within ${DELIVERY_TIMEOUT_MS / 1000} s`, received: `no delivery (${receiver.deliveries.length} other requests)` }, exchange);
-    return;
-  }
+  const delivered = await firstDelivery(api, receiver, webhooks, 'WEBHOOK-003');
+  if (!delivered) return;
+  const { delivery, exchange, secret } = delivered;
   // Freshness is WEBHOOK-005's to judge: here only the signature over the bytes counts.
   const verdict = verifyWebhookSignature({ rawBody: delivery.rawBody, header: signatureOf(delivery), secrets: [secret], toleranceSeconds: Number.POSITIVE_INFINITY });
   if (!verdict.valid) {
@@ -150,13 +159,9 @@ test('WEBHOOK-003 signs a delivered event over its raw body with the webhook sec
 
 test('WEBHOOK-004 delivers an event matching WebhookEvent with its ID in BillerAPI-Event-Id', coversWithWrites('WEBHOOK-004'), async ({ api, receiver, webhooks }) => {
   test.skip(unreachableReason(receiver) !== undefined, unreachableReason(receiver));
-  const { webhookId } = await webhooks.register(receiver.url, 'WEBHOOK-004');
-  const { exchange, eventId } = await webhooks.fire(webhookId, 'WEBHOOK-004');
-  const [delivery] = (await attemptsOf(receiver, eventId, 1, DELIVERY_TIMEOUT_MS)) ?? [];
-  if (!delivery) {
-    api.report({ requirement: 'WEBHOOK-004', expected: `a delivery of ${eventId} within ${DELIVERY_TIMEOUT_MS / 1000} s`, received: `no delivery (${receiver.deliveries.length} other requests)` }, exchange);
-    return;
-  }
+  const delivered = await firstDelivery(api, receiver, webhooks, 'WEBHOOK-004');
+  if (!delivered) return;
+  const { delivery, exchange, eventId } = delivered;
   let event: unknown;
   try {
     event = JSON.parse(delivery.rawBody);
@@ -186,13 +191,9 @@ function staleAttempt(d: Delivery, label: string): string | undefined {
 
 test('WEBHOOK-005 signs a delivery with a timestamp within 5 minutes of its receipt', coversWithWrites('WEBHOOK-005'), async ({ api, receiver, webhooks }) => {
   test.skip(unreachableReason(receiver) !== undefined, unreachableReason(receiver));
-  const { webhookId } = await webhooks.register(receiver.url, 'WEBHOOK-005');
-  const { exchange, eventId } = await webhooks.fire(webhookId, 'WEBHOOK-005');
-  const [delivery] = (await attemptsOf(receiver, eventId, 1, DELIVERY_TIMEOUT_MS)) ?? [];
-  if (!delivery) {
-    api.report({ requirement: 'WEBHOOK-005', expected: `a delivery of ${eventId} within ${DELIVERY_TIMEOUT_MS / 1000} s`, received: `no delivery (${receiver.deliveries.length} other requests)` }, exchange);
-    return;
-  }
+  const delivered = await firstDelivery(api, receiver, webhooks, 'WEBHOOK-005');
+  if (!delivered) return;
+  const { delivery, exchange } = delivered;
   const stale = staleAttempt(delivery, 'the delivery');
   if (stale) api.report({ requirement: 'WEBHOOK-005', expected: `t within ${DEFAULT_TOLERANCE_SECONDS} s of the receipt`, received: stale }, exchange);
 });
