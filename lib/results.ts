@@ -12,6 +12,10 @@ export interface TestOutcome {
   /** Failure messages, as reported (already redacted by the harness). */
   failures: string[];
   warnings: string[];
+  /** Why it was skipped, where it says. */
+  skipReason?: string;
+  /** Its text attachments (the harness's redacted request/response logs). */
+  evidence: string[];
 }
 
 export interface RunSummary {
@@ -25,6 +29,8 @@ export interface RunSummary {
   warned: RequirementId[];
   /** Errors outside any test (global setup), e.g. a bad configuration. */
   runErrors: string[];
+  startedAt?: string;
+  durationMs?: number;
 }
 
 type Json = Record<string, any>;
@@ -60,6 +66,10 @@ function collect(suite: Json, out: TestOutcome[]): void {
         outcome: outcomeOf(test),
         failures: results.flatMap((r) => (r.errors ?? []).map((e: Json) => stripAnsi(String(e.message ?? '')))),
         warnings: (test.annotations ?? []).filter((a: Json) => a.type === 'warning').map((a: Json) => String(a.description)),
+        skipReason: [...(test.annotations ?? []), ...results.flatMap((r) => r.annotations ?? [])].find((a: Json) => a.type === 'skip')?.description,
+        evidence: results.flatMap((r) => (r.attachments ?? [])
+          .filter((a: Json) => a.contentType === 'text/plain' && typeof a.body === 'string')
+          .map((a: Json) => Buffer.from(a.body, 'base64').toString('utf8'))),
       });
     }
   }
@@ -79,6 +89,8 @@ export function summarise(report: Json): RunSummary {
     broken: idsIn(tests.flatMap((t) => t.failures)),
     warned: idsIn(tests.flatMap((t) => t.warnings)),
     runErrors: (report.errors ?? []).map((e: Json) => stripAnsi(String(e.message ?? '')).split('\n')[0]),
+    startedAt: report.stats?.startTime,
+    durationMs: report.stats?.duration,
   };
 }
 
