@@ -5,6 +5,7 @@
 import { defineConfig, type Project } from '@playwright/test';
 import { environmentNames, parseEnvName, reportsDir, type EnvName } from './lib/env';
 import { chromiumLaunchOptions } from './lib/browser';
+import { isReadOnly } from './lib/profile';
 import { PRODUCTION_SAFE_TAG } from './lib/requirements';
 
 const selected = parseEnvName(process.env.BILLERAPI_ENV);
@@ -22,8 +23,8 @@ const QUOTA_SUITES = ['connect.spec.ts', 'rate-limits.spec.ts'];
  * seconds and their windows overlap the functional suites, which run beside them in the other worker.
  */
 function projects(name: EnvName): Project[] {
-  // Against production only requirements marked production_safe run (read-only requests).
-  const grep = name === 'production' ? new RegExp(PRODUCTION_SAFE_TAG) : undefined;
+  // Read-only runs (production, the gate profile) run only requirements marked production_safe.
+  const grep = isReadOnly(name) ? new RegExp(PRODUCTION_SAFE_TAG) : undefined;
   const metadata = { environment: name };
   return [
     { name: `${name}-quota`, testMatch: QUOTA_SUITES, workers: 1, fullyParallel: false, grep, metadata, use: { launchOptions: chromiumLaunchOptions() } },

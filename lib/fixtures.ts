@@ -7,6 +7,7 @@ import { test as base, expect } from '@playwright/test';
 import { ApiClient, type CallOptions, type Exchange } from './client';
 import { coordinatorFromEnv, type CoordinatorClient, type ProbeReport } from './coordinator';
 import { pacerOf } from './pacing';
+import { isReadOnly } from './profile';
 import { effectiveRateLimitGroups, probeDeadlineMs } from './windows';
 import { contractChecks, runChecks, type Check, type Failure } from './checks';
 import { environmentSecrets, loadEnvironment, type Environment } from './env';
@@ -117,7 +118,7 @@ export const test = base.extend<{ api: Api; accounts: LinkedAccount[]; rateProbe
     }
   },
   accounts: async ({ environment }, use, testInfo) => {
-    testInfo.skip(environment.name === 'production', 'production runs link no accounts (read-only profile)');
+    testInfo.skip(isReadOnly(environment.name), 'read-only runs (production, the gate profile) link no accounts');
     await use(readLinkedAccounts());
   },
   /** The rate-limit probes' observations: the first test to ask starts them, in the main process. */

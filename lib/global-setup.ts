@@ -9,6 +9,7 @@ import type { FullConfig } from '@playwright/test';
 import { COORDINATOR_VARIABLE, startCoordinator } from './coordinator';
 import { environmentSecrets, loadEnvironment, reportsDir, repoRoot } from './env';
 import { assertConfiguration, assertReachable } from './guard';
+import { isReadOnly } from './profile';
 import { linkAccounts, publishLinkedRun } from './linked-accounts';
 import { redactor } from './redact';
 import { startEmbeddedReference } from './embedded-reference';
@@ -40,7 +41,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   process.env[COORDINATOR_VARIABLE] = coordinator.url;
   closers.unshift(coordinator.close);
 
-  if (environment.name !== 'production') {
+  if (!isReadOnly(environment.name)) {
     const authentication = groups.find((g) => g.name === 'authentication')!;
     const linked = await linkAccounts(environment, pacedClient(ledger, environment, baseUrl), authentication.windowSeconds)
       .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));

@@ -1,7 +1,7 @@
 /** Checks made before the first request: a bad target or bad credentials stop the run with exit 2. */
 import { ConfigError } from './errors';
 import { configuredClients, type Environment } from './env';
-import { keyPrefixes, serverUrls } from './spec';
+import { keyPrefixes, operation, serverUrls } from './spec';
 import { send } from './http';
 
 const REACHABILITY_TIMEOUT_MS = 5_000;
@@ -43,12 +43,19 @@ export function assertConfiguration(e: Environment): void {
   if (problems.length > 0) throw new ConfigError(problems.join(' '));
 }
 
+/** Set once a process has checked the target, so that its children do not send the check again. */
+export const REACHABLE_VARIABLE = 'BILLERAPI_TARGET_REACHABLE';
+/** The check is one GET /billers: one request of the Biller Operations group. */
+export const REACHABILITY_OPERATION = 'listBillers';
+
 /** Any HTTP answer means reachable; a network error or timeout means not. */
-export async function assertReachable(baseUrl: string): Promise<void> {
+export async function assertReachable(baseUrl: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  if (env[REACHABLE_VARIABLE] === baseUrl) return;
   try {
-    await send({ method: 'GET', url: `${baseUrl}/billers`, headers: [] }, REACHABILITY_TIMEOUT_MS);
+    await send({ method: 'GET', url: `${baseUrl}${operation(REACHABILITY_OPERATION).path}`, headers: [] }, REACHABILITY_TIMEOUT_MS);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(`Target ${baseUrl} is unreachable: ${reason}.`);
   }
+  env[REACHABLE_VARIABLE] = baseUrl;
 }

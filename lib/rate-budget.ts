@@ -38,6 +38,8 @@ export interface RateBudget {
   block(group: GroupName, key: string, untilMs: number): void;
   /** Requests scheduled so far, per group. */
   granted(): Record<GroupName, number>;
+  /** Requests asked for, scheduled or refused, per group. */
+  requested(): Record<GroupName, number>;
   /** Requests allowed per window and key, per group. */
   caps(): Record<GroupName, number>;
 }
@@ -51,7 +53,9 @@ export function createRateBudget(groups: readonly RateLimitGroup[], options: Bud
   const byName = new Map(groups.map((g) => [g.name, g]));
   const logs = new Map<string, number[]>();
   const blockedUntil = new Map<string, number>();
-  const granted = Object.fromEntries(groups.map((g) => [g.name, 0])) as Record<GroupName, number>;
+  const zero = () => Object.fromEntries(groups.map((g) => [g.name, 0])) as Record<GroupName, number>;
+  const granted = zero();
+  const requested = zero();
   const groupOf = (name: GroupName) => {
     const group = byName.get(name);
     if (!group) throw new Error(`Unknown rate-limit group "${name}".`);
@@ -61,6 +65,7 @@ export function createRateBudget(groups: readonly RateLimitGroup[], options: Bud
   return {
     reserve(name, key, now) {
       const group = groupOf(name);
+      requested[name] += 1;
       const id = `${name} ${key}`;
       const log = logs.get(id) ?? [];
       const cap = capOf(group, options.share);
@@ -84,6 +89,7 @@ export function createRateBudget(groups: readonly RateLimitGroup[], options: Bud
       blockedUntil.set(id, Math.max(untilMs, blockedUntil.get(id) ?? 0));
     },
     granted: () => ({ ...granted }),
+    requested: () => ({ ...requested }),
     caps: () => Object.fromEntries(groups.map((g) => [g.name, capOf(g, options.share)])) as Record<GroupName, number>,
   };
 }

@@ -8,14 +8,15 @@ import type { ProbeOutcome, ProbeReport, RunLedger } from './coordinator';
 import type { ClientCredentials, Environment } from './env';
 import { configuredClients } from './env';
 import { pacerOf, sleep } from './pacing';
-import { createRateBudget, type RateBudget } from './rate-budget';
+import { gateShare, isGate, isReadOnly } from './profile';
+import { createRateBudget, DEFAULT_BUDGET_OPTIONS, type BudgetOptions, type RateBudget } from './rate-budget';
 import { probeOperationOf, type GroupName, type RateLimitGroup } from './rate-limits';
 import { limitedUntil, probeGroup, probeTraffic, type ProbeClients, type ProbeObservation } from './rate-probe';
 import { rateLimitSpec } from './spec';
 
 /** Which clients probe a group, or why it cannot be probed in this environment. */
 export function probeClientsFor(group: RateLimitGroup, e: Environment): ProbeClients | string {
-  if (e.name === 'production') return 'rate limits are never exhausted in production (read-only profile)';
+  if (isReadOnly(e.name)) return 'rate limits are never exhausted in a read-only run (production, the gate profile)';
   const probe: ClientCredentials | undefined = e.rateLimit ?? (group.scope === 'ip' ? e.primary : undefined);
   if (!probe) {
     return 'no dedicated rate-limit client is configured (BILLERAPI_RATE_LIMIT_CLIENT_ID / _SECRET): per-client limits are probed only with a client nothing else spends';
@@ -60,6 +61,8 @@ export interface LedgerSummary {
   caps: Record<GroupName, number>;
   /** Requests the functional suites and the setup sent through the budget. */
   budgeted: Record<GroupName, number>;
+  /** Requests they asked for, sent or refused by a hard cap (the gate profile). */
+  requested: Record<GroupName, number>;
   /** Requests the probes sent, and the 429s among them (planned). */
   probed: Record<GroupName, number>;
   planned429: Record<GroupName, number>;
@@ -78,8 +81,13 @@ function probeCounts(report: ProbeReport, groups: readonly RateLimitGroup[]): Pi
   return { probed, planned429 };
 }
 
-export function createLedger(e: Environment, baseUrl: string, groups: readonly RateLimitGroup[]): Ledger {
-  const budget = createRateBudget(groups);
+/** The gate never waits for quota: a request past its cap is refused, and the test fails as a harness error. */
+function budgetOptionsFor(env: NodeJS.ProcessEnv): BudgetOptions {
+  return isGate(env) ? { ...DEFAULT_BUDGET_OPTIONS, share: gateShare(env), maxWaitMs: 0 } : DEFAULT_BUDGET_OPTIONS;
+}
+
+export function createLedger(e: Environment, baseUrl: string, groups: readonly RateLimitGroup[], env: NodeJS.ProcessEnv = process.env): Ledger {
+  const budget = createRateBudget(groups, budgetOptionsFor(env));
   const abort = new AbortController();
   const client = new ApiClient(baseUrl);
   const unplanned = Object.fromEntries(groups.map((g) => [g.name, 0])) as Record<GroupName, number>;
@@ -98,6 +106,7 @@ export function createLedger(e: Environment, baseUrl: string, groups: readonly R
       windows: Object.fromEntries(groups.map((g) => [g.name, g.windowSeconds])) as Record<GroupName, number>,
       caps: budget.caps(),
       budgeted: budget.granted(),
+      requested: budget.requested(),
       ...probeCounts(report, groups),
       unplanned429: { ...unplanned },
     }),

@@ -1,0 +1,126 @@
+/**
+ * `npm run gate -- [--env production|sandbox|partner|local] [--base-url URL] [--compare previous-results.json]`
+ *
+ * The release gate: the read-only profile (production_safe requirements only, no linking, no
+ * probes, no fuzzing). First a dry run against the embedded reference measures how many
+ * requests per rate-limit group the gate sends, and prints it; if that exceeds the gate's cap
+ * (a quarter of each limit), it stops with exit 2 before sending anything to the target. Then
+ * the gate runs against the target with the caps enforced by the harness, prints one verdict
+ * line, and, with --compare, the requirements that regressed or differ from a previous run.
+ * Exit 0: PASS. 1: FAIL. 2: bad configuration, unreachable target, or a plan over its caps.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { credentialVariables, parseEnvName, reportsDir, repoRoot } from '../lib/env';
+import { ConfigError, ExitCode } from '../lib/errors';
+import { RATE_BUDGET_REPORT } from '../lib/global-setup';
+import { gateCaps, overCaps, PROFILE_VARIABLE } from '../lib/profile';
+import type { GroupName } from '../lib/rate-limits';
+import { readSummary, type RunSummary } from '../lib/results';
+import type { LedgerSummary } from '../lib/run-ledger';
+import { REACHABILITY_OPERATION } from '../lib/guard';
+import { operation, rateLimitGroups } from '../lib/spec';
+
+const groups = Object.values(rateLimitGroups);
+
+export interface GateArgs {
+  env: string;
+  conformanceArgs: string[];
+  comparePath?: string;
+}
+
+export function parseGateArgs(argv: string[]): GateArgs {
+  const conformanceArgs: string[] = [];
+  let env = 'production';
+  let comparePath: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const value = inline ?? argv[i + 1];
+    const takesValue = flag === '--env' || flag === '--base-url' || flag === '--compare';
+    if (!takesValue) throw new ConfigError(`Unknown option ${argv[i]}: npm run gate -- [--env E] [--base-url URL] [--compare results.json]`);
+    if (value === undefined) throw new ConfigError(`${flag} needs a value.`);
+    if (inline === undefined) i++;
+    if (flag === '--env') env = parseEnvName(value);
+    else if (flag === '--compare') comparePath = value;
+    else conformanceArgs.push(flag, value);
+  }
+  return { env, conformanceArgs: ['--env', env, ...conformanceArgs], comparePath };
+}
+
+function runConformance(args: string[], env: NodeJS.ProcessEnv, quiet: boolean): Promise<number> {
+  const tsx = join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
+  const child = spawn(process.execPath, [tsx, 'scripts/conformance.ts', ...args], { cwd: repoRoot, env, stdio: quiet ? 'ignore' : 'inherit' });
+  return new Promise((done) => child.on('close', (code) => done(code ?? ExitCode.nonConformant)));
+}
+
+export function planLine(planned: Record<GroupName, number>, caps: Record<GroupName, number>): string {
+  return `gate: will send ${groups.map((g) => `${g.name} ${planned[g.name] ?? 0} (cap ${caps[g.name]})`).join(', ')} requests`;
+}
+
+/** Requirements a previous run passed that this one breaks, and those whose verdict differs either way. */
+export function compareRuns(previous: RunSummary, current: RunSummary): { regressed: string[]; differ: string[] } {
+  const verdicts = (s: RunSummary) => {
+    const byId = new Map<string, 'passed' | 'failed'>();
+    for (const t of s.tests.filter((t) => t.outcome !== 'skipped')) {
+      for (const id of t.tags.filter((tag) => /^@?[A-Z]+-\d{3}$/.test(tag)).map((tag) => tag.replace(/^@/, ''))) {
+        if (byId.get(id) !== 'failed') byId.set(id, s.broken.includes(id as never) ? 'failed' : 'passed');
+      }
+    }
+    return byId;
+  };
+  const [before, now] = [verdicts(previous), verdicts(current)];
+  const shared = [...now.keys()].filter((id) => before.has(id)).sort();
+  return {
+    regressed: shared.filter((id) => before.get(id) === 'passed' && now.get(id) === 'failed'),
+    differ: shared.filter((id) => before.get(id) !== now.get(id)),
+  };
+}
+
+/** A local gate without a base URL runs against an embedded reference of its own. */
+function targetIsEmbedded(args: GateArgs): boolean {
+  return args.env === 'local' && !args.conformanceArgs.includes('--base-url') && !process.env.BILLERAPI_BASE_URL;
+}
+
+async function main(): Promise<number> {
+  const args = parseGateArgs(process.argv.slice(2));
+  const previous = args.comparePath ? readSummary(resolve(args.comparePath)) : undefined;
+  if (args.comparePath && !previous) throw new ConfigError(`--compare: no Playwright results at ${args.comparePath}.`);
+
+  const planDir = mkdtempSync(join(tmpdir(), 'billerapi-gate-plan-'));
+  const gateEnv = { ...process.env, [PROFILE_VARIABLE]: 'gate' };
+  // The dry run uses the reference's own clients (.env.local), never the target's credentials.
+  const planEnv: NodeJS.ProcessEnv = { ...gateEnv, BILLERAPI_ENV: 'local', BILLERAPI_BASE_URL: '', BILLERAPI_REPORTS_DIR: planDir };
+  for (const name of Object.values(credentialVariables).flat()) delete planEnv[name];
+  await runConformance([], planEnv, true);
+  const plan = JSON.parse(readFileSync(join(planDir, RATE_BUDGET_REPORT), 'utf8')) as LedgerSummary;
+  // The target, unlike the embedded reference of the dry run, also gets the reachability check.
+  const reachabilityGroup = operation(REACHABILITY_OPERATION).group;
+  const planned = { ...plan.requested, [reachabilityGroup]: plan.requested[reachabilityGroup] + (targetIsEmbedded(args) ? 0 : 1) };
+  const caps = gateCaps(groups);
+  console.log(planLine(planned, caps));
+  const over = overCaps(planned, caps);
+  if (over.length > 0) throw new ConfigError(`The gate would exceed its caps (${over.join(', ')}): nothing was sent to the target.`);
+
+  const exit = await runConformance(args.conformanceArgs, gateEnv, false);
+  if (exit === ExitCode.configuration) return exit;
+  const summary = readSummary(resolve(repoRoot, reportsDir(parseEnvName(args.env)), 'results.json'));
+  if (!summary) throw new ConfigError('The gate run wrote no results.json.');
+  const failed = summary.failed > 0;
+  console.log(failed ? `gate: FAIL (${summary.broken.join(', ') || 'no requirement named: see the report'})` : 'gate: PASS');
+  if (previous) {
+    const { regressed, differ } = compareRuns(previous, summary);
+    console.log(`gate: regressed since ${args.comparePath}: ${regressed.join(', ') || 'none'}`);
+    console.log(`gate: differ from ${args.comparePath}: ${differ.join(', ') || 'none'}`);
+  }
+  return failed ? ExitCode.nonConformant : ExitCode.conformant;
+}
+
+if (require.main === module) main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`gate: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    process.exit(error instanceof ConfigError ? ExitCode.configuration : ExitCode.nonConformant);
+  },
+);
