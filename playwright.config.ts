@@ -3,13 +3,14 @@
  * BILLERAPI_ENV selects which one runs, and reports go to reports/<env>/.
  */
 import { defineConfig, type Project } from '@playwright/test';
-import { environmentNames, parseEnvName, reportsDir, type EnvName } from './lib/env';
+import { environmentNames, parseEnvName, reportsDir, SHARD_VARIABLE, type EnvName } from './lib/env';
 import { chromiumLaunchOptions } from './lib/browser';
 import { isReadOnly } from './lib/profile';
 import { PRODUCTION_SAFE_TAG } from './lib/requirements';
 
 const selected = parseEnvName(process.env.BILLERAPI_ENV);
 const reports = reportsDir(selected);
+const shard = process.env[SHARD_VARIABLE];
 
 /**
  * The suites that spend Authentication quota (5 a minute per IP), in the order they must spend
@@ -47,6 +48,8 @@ export default defineConfig({
     ['html', { outputFolder: `${reports}/html`, open: 'never' }],
     ['junit', { outputFile: `${reports}/junit.xml` }],
     ['json', { outputFile: `${reports}/results.json` }],
+    // A shard also leaves a blob, for `npx playwright merge-reports` across the shards.
+    ...(shard ? [['blob', { outputDir: `${reports}/blob`, fileName: `report-${shard.replace('/', '-of-')}.zip` }] as ['blob', object]] : []),
   ],
   use: {
     // API traces would record request headers, credentials included.

@@ -105,6 +105,9 @@ export function environmentSecrets(e: Environment): string[] {
   return configuredClients(e).map(([, c]) => c.secret);
 }
 
+/** Set by `--shard I/N`: the run also writes a blob report for `playwright merge-reports`. */
+export const SHARD_VARIABLE = 'BILLERAPI_SHARD';
+
 /** Where a run's reports go: reports/<env>/, or BILLERAPI_REPORTS_DIR (relative to the repository). */
 export function reportsDir(name: EnvName, env: NodeJS.ProcessEnv = process.env): string {
   return env.BILLERAPI_REPORTS_DIR || join('reports', name);

@@ -18,7 +18,7 @@ import { EMBEDDED_WINDOW_SECONDS, WINDOW_VARIABLE, effectiveRateLimitGroups } fr
 
 export const RATE_BUDGET_REPORT = 'rate-budget.json';
 
-export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
+export default async function globalSetup(config: FullConfig): Promise<() => Promise<void>> {
   const environment = loadEnvironment();
   redactor.register(...environmentSecrets(environment));
   assertConfiguration(environment);
@@ -36,7 +36,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   process.env.BILLERAPI_BASE_URL = baseUrl;
 
   const groups = effectiveRateLimitGroups(process.env);
-  const ledger = createLedger(environment, baseUrl, groups);
+  const ledger = createLedger(environment, baseUrl, groups, process.env, config.shard);
   const coordinator = await startCoordinator(ledger);
   process.env[COORDINATOR_VARIABLE] = coordinator.url;
   closers.unshift(coordinator.close);

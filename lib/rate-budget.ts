@@ -12,6 +12,11 @@ import type { GroupName, LimitScope, RateLimitGroup } from './rate-limits';
 export interface BudgetOptions {
   /** The functional suites' share of each limit; the rest is headroom for other callers. */
   share: number;
+  /**
+   * Shards of one run spend the same clients from different machines: each takes this part
+   * of a per-client limit (1/n). Per-IP limits stay whole: each machine has its own address.
+   */
+  clientShare?: number;
   /** Added to the window, for clock skew between us and the server and the requests' transit. */
   marginMs: number;
   maxWaitMs: number;
@@ -49,6 +54,10 @@ export function capOf(group: RateLimitGroup, share: number): number {
   return Math.max(1, Math.floor(group.limit * share));
 }
 
+function shareOf(group: RateLimitGroup, options: BudgetOptions): number {
+  return group.scope === 'client' ? options.share * (options.clientShare ?? 1) : options.share;
+}
+
 export function createRateBudget(groups: readonly RateLimitGroup[], options: BudgetOptions = DEFAULT_BUDGET_OPTIONS): RateBudget {
   const byName = new Map(groups.map((g) => [g.name, g]));
   const logs = new Map<string, number[]>();
@@ -68,7 +77,7 @@ export function createRateBudget(groups: readonly RateLimitGroup[], options: Bud
       requested[name] += 1;
       const id = `${name} ${key}`;
       const log = logs.get(id) ?? [];
-      const cap = capOf(group, options.share);
+      const cap = capOf(group, shareOf(group, options));
       const spanMs = group.windowSeconds * 1000 + options.marginMs;
       let at = Math.max(now, log[log.length - 1] ?? now, blockedUntil.get(id) ?? now);
       if (log.length >= cap) at = Math.max(at, log[log.length - cap] + spanMs);
@@ -90,7 +99,7 @@ export function createRateBudget(groups: readonly RateLimitGroup[], options: Bud
     },
     granted: () => ({ ...granted }),
     requested: () => ({ ...requested }),
-    caps: () => Object.fromEntries(groups.map((g) => [g.name, capOf(g, options.share)])) as Record<GroupName, number>,
+    caps: () => Object.fromEntries(groups.map((g) => [g.name, capOf(g, shareOf(g, options))])) as Record<GroupName, number>,
   };
 }
 

@@ -81,13 +81,23 @@ function probeCounts(report: ProbeReport, groups: readonly RateLimitGroup[]): Pi
   return { probed, planned429 };
 }
 
-/** The gate never waits for quota: a request past its cap is refused, and the test fails as a harness error. */
-function budgetOptionsFor(env: NodeJS.ProcessEnv): BudgetOptions {
-  return isGate(env) ? { ...DEFAULT_BUDGET_OPTIONS, share: gateShare(env), maxWaitMs: 0 } : DEFAULT_BUDGET_OPTIONS;
+/** Which part of a sharded run this process is (`--shard=current/total`). */
+export interface Shard {
+  current: number;
+  total: number;
 }
 
-export function createLedger(e: Environment, baseUrl: string, groups: readonly RateLimitGroup[], env: NodeJS.ProcessEnv = process.env): Ledger {
-  const budget = createRateBudget(groups, budgetOptionsFor(env));
+/**
+ * The gate never waits for quota: a request past its cap is refused, and the test fails as a
+ * harness error. A shard spends its share of the per-client limits.
+ */
+export function budgetOptionsFor(env: NodeJS.ProcessEnv, shard: Shard | null = null): BudgetOptions {
+  const base = isGate(env) ? { ...DEFAULT_BUDGET_OPTIONS, share: gateShare(env), maxWaitMs: 0 } : DEFAULT_BUDGET_OPTIONS;
+  return shard && shard.total > 1 ? { ...base, clientShare: 1 / shard.total } : base;
+}
+
+export function createLedger(e: Environment, baseUrl: string, groups: readonly RateLimitGroup[], env: NodeJS.ProcessEnv = process.env, shard: Shard | null = null): Ledger {
+  const budget = createRateBudget(groups, budgetOptionsFor(env, shard));
   const abort = new AbortController();
   const client = new ApiClient(baseUrl);
   const unplanned = Object.fromEntries(groups.map((g) => [g.name, 0])) as Record<GroupName, number>;

@@ -10,14 +10,14 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { environmentSecrets, loadEnvironment, reportsDir, repoRoot, type Environment } from '../lib/env';
+import { environmentSecrets, loadEnvironment, reportsDir, repoRoot, SHARD_VARIABLE, type Environment } from '../lib/env';
 import { ConfigError, ExitCode } from '../lib/errors';
 import { assertConfiguration, assertReachable } from '../lib/guard';
 import { redact, redactor } from '../lib/redact';
 import { readSummary, totalsLine, verdictLine } from '../lib/results';
 import { parseFaultList, parseWindowSeconds } from '../lib/embedded-reference';
 
-const USAGE = 'usage: npm run conformance -- [--env local|sandbox|production|partner] [--base-url URL] [--faults a,b] [--window SECONDS] [--grep PATTERN] [-- playwright args]';
+const USAGE = 'usage: npm run conformance -- [--env local|sandbox|production|partner] [--base-url URL] [--faults a,b] [--window SECONDS] [--grep PATTERN] [--shard I/N] [-- playwright args]';
 
 interface Options {
   env: Record<string, string>;
@@ -42,11 +42,15 @@ export function parseArgs(argv: string[]): Options {
     }
     const [flag, inline] = arg.split(/=(.*)/s, 2);
     const value = inline ?? argv[i + 1];
-    if (flag in FLAGS || flag === '--grep') {
+    if (flag in FLAGS || flag === '--grep' || flag === '--shard') {
       if (value === undefined || value.startsWith('--')) throw new ConfigError(`${flag} needs a value. ${USAGE}`);
       if (inline === undefined) i++;
       if (flag === '--grep') playwrightArgs.push('--grep', value);
-      else env[FLAGS[flag]] = value;
+      else if (flag === '--shard') {
+        if (!/^[1-9]\d*\/[1-9]\d*$/.test(value) || Number(value.split('/')[0]) > Number(value.split('/')[1])) throw new ConfigError(`--shard must be I/N with 1 ≤ I ≤ N, not "${value}".`);
+        playwrightArgs.push(`--shard=${value}`);
+        env[SHARD_VARIABLE] = value;
+      } else env[FLAGS[flag]] = value;
     } else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
       process.exit(ExitCode.conformant);

@@ -1,0 +1,48 @@
+/**
+ * Sharding: `--shard I/N` runs a part of the suite and leaves a blob; merged, the shards'
+ * blobs hold exactly the tests of the unsharded run. Each shard spends its share of the
+ * per-client limits; per-IP limits stay whole (each machine has its own address).
+ */
+import { test, expect } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRateBudget } from '../lib/rate-budget';
+import { groupsFromSpec } from '../lib/rate-limits';
+import { readSummary } from '../lib/results';
+import { budgetOptionsFor } from '../lib/run-ledger';
+import { rateLimitSpec } from '../lib/spec';
+import { cleanEnv, repoRoot, runConformance } from './support/run';
+
+test('a shard of two spends half of each per-client limit and all of a per-IP one', () => {
+  const caps = (shard: { current: number; total: number } | null) => createRateBudget(groupsFromSpec(rateLimitSpec), budgetOptionsFor({}, shard)).caps();
+  expect(caps(null)).toEqual({ authentication: 5, link: 100, biller: 200 });
+  expect(caps({ current: 2, total: 2 })).toEqual({ authentication: 5, link: 50, biller: 100 });
+  expect(caps({ current: 1, total: 4 })).toEqual({ authentication: 5, link: 25, biller: 50 });
+});
+
+test('two shards merge into the tests of the unsharded run', async ({}, testInfo) => {
+  const grep = ['--grep', '@AUTH-00[1-4]|@LINK-00[12]|@RATE-001'];
+  const [whole, first, second] = await Promise.all([
+    runConformance(grep),
+    runConformance([...grep, '--shard', '1/2']),
+    runConformance([...grep, '--shard', '2/2']),
+  ]);
+  for (const run of [whole, first, second]) expect(run.code, run.stdout).toBe(0);
+  expect(first.summary!.tests.length).toBeGreaterThan(0);
+  expect(second.summary!.tests.length).toBeGreaterThan(0);
+
+  const blobs = testInfo.outputPath('blobs');
+  mkdirSync(blobs, { recursive: true });
+  for (const run of [first, second]) {
+    for (const file of readdirSync(join(run.reportsDir, 'blob'))) copyFileSync(join(run.reportsDir, 'blob', file), join(blobs, file));
+  }
+  const merged = testInfo.outputPath('merged');
+  execFileSync(process.execPath, [join(repoRoot, 'node_modules/@playwright/test/cli.js'), 'merge-reports', '--config', 'playwright.config.ts', blobs], {
+    cwd: repoRoot,
+    env: cleanEnv({ BILLERAPI_REPORTS_DIR: merged }),
+    stdio: 'ignore',
+  });
+  const titles = (tests: { title: string }[]) => tests.map((t) => t.title).sort();
+  expect(titles(readSummary(join(merged, 'results.json'))!.tests)).toEqual(titles(whole.summary!.tests));
+});
