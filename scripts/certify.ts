@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { buildCertification, certificationHtml, parseWaivers, seal } from '../lib/certification';
 import { loadEnvironment, parseEnvName, reportsDir, repoRoot } from '../lib/env';
 import { ConfigError, ExitCode } from '../lib/errors';
+import { writeLandingPage } from '../lib/landing-page';
 import { readSummary } from '../lib/results';
 import { requirements, type RequirementId } from '../lib/requirements';
 
@@ -59,6 +60,7 @@ async function main(): Promise<number> {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'certification.json'), `${JSON.stringify(certification, null, 2)}\n`);
   writeFileSync(join(dir, 'index.html'), certificationHtml(certification));
+  writeLandingPage(envName);
   const waived = certification.requirements.filter((r) => r.result === 'waived').map((r) => r.id);
   console.log(`certification: ${certification.verdict}, ${certification.score.mustPassed} of ${certification.score.mustApplicable} applicable MUST requirements passed (${certification.score.percent}%)${waived.length ? `, waived: ${waived.join(', ')}` : ''}`);
   console.log(`certification: ${join(reportsDir(envName), 'certification')}/certification.json (digest ${certification.digest}) and index.html`);

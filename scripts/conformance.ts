@@ -14,6 +14,7 @@ import { environmentSecrets, loadEnvironment, reportsDir, repoRoot, SHARD_VARIAB
 import { ConfigError, ExitCode } from '../lib/errors';
 import { assertConfiguration, assertReachable } from '../lib/guard';
 import { redact, redactor } from '../lib/redact';
+import { writeLandingPage } from '../lib/landing-page';
 import { readSummary, totalsLine, verdictLine } from '../lib/results';
 import { parseFaultList, parseWindowSeconds } from '../lib/embedded-reference';
 
@@ -108,7 +109,8 @@ async function main(): Promise<number> {
   if (summary.runErrors.length > 0 && summary.tests.every((t) => t.outcome === 'skipped')) {
     throw new ConfigError(redact(summary.runErrors[0]));
   }
-  console.log(`conformance (${environment.name}): reports in ${reports}/ (html/index.html, junit.xml, results.json)`);
+  writeLandingPage(environment.name);
+  console.log(`conformance (${environment.name}): reports in ${reports}/ (index.html, html/index.html, junit.xml, results.json)`);
   console.log(totalsLine(summary));
   console.log(verdictLine(summary));
   return summary.failed === 0 && playwrightExit === 0 ? ExitCode.conformant : ExitCode.nonConformant;

@@ -1,0 +1,183 @@
+/**
+ * The landing page of a run, `reports/<env>/index.html`: the environment, the run's time and
+ * totals, links to the reports that exist (Playwright, certification, k6) or the command that
+ * produces each missing one, and a coverage table with one row per catalogue requirement.
+ * Self-contained: inline CSS, no script, no remote URL, every link relative.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { buildCertification } from './certification';
+import { reportsDir, repoRoot, type EnvName } from './env';
+import { requirements, type Requirement } from './requirements';
+import { readSummary, totalsLine, verdictLine, type Outcome, type RunSummary } from './results';
+
+export const LANDING_PAGE = 'index.html';
+
+export type LinkedReport = 'playwright' | 'certification' | 'k6';
+
+/** Each linked report: its path relative to the landing page, and how to produce it when missing. */
+export const linkedReports: Record<LinkedReport, { path: string; title: string; produce: (env: string) => string }> = {
+  playwright: { path: 'html/index.html', title: 'Playwright report', produce: (env) => `npm run conformance -- --env ${env}` },
+  certification: { path: 'certification/index.html', title: 'Certification report', produce: (env) => `npm run certify -- --env ${env}` },
+  k6: {
+    path: 'k6-summary.html',
+    title: 'k6 rate-limit summary',
+    produce: (env) => `mkdir -p reports/${env} && BILLERAPI_ENV=${env} k6 run load/rate-limits.ts (see load/README.md)`,
+  },
+};
+const linkedReportNames = Object.keys(linkedReports) as LinkedReport[];
+
+export type CoverageStatus = 'passed' | 'failed' | 'warning' | 'skipped' | 'not run';
+
+export interface CoverageRow {
+  id: string;
+  level: Requirement['level'];
+  statement: string;
+  tests: number;
+  outcomes: Record<Outcome, number>;
+  status: CoverageStatus;
+  /** Why failed, warned or skipped (first failure line, skip reason). */
+  reason?: string;
+}
+
+export interface LandingPageInput {
+  environment: string;
+  /** The run's results; undefined when results.json is missing (no run yet, or it crashed). */
+  summary: RunSummary | undefined;
+  catalogue: readonly Requirement[];
+  /** Which linked reports exist next to the page. */
+  present: Record<LinkedReport, boolean>;
+  /** When the page was written. */
+  now: Date;
+}
+
+// Only `requirements` of the certification is used: its other fields need no real values here.
+const UNUSED_META = { suite: { name: '', version: '' }, spec: { path: '', sha256: '' }, target: { environment: '', baseUrl: '' } };
+
+/**
+ * One row per requirement. The status is the certification report's result without waivers,
+ * so that the two pages never disagree; "not applicable" reads "not run" here.
+ */
+export function coverageRows(summary: RunSummary | undefined, catalogue: readonly Requirement[]): CoverageRow[] {
+  const empty: RunSummary = { tests: [], passed: 0, failed: 0, skipped: 0, broken: [], warned: [], runErrors: [] };
+  const certified = buildCertification(summary ?? empty, catalogue, new Map(), { ...UNUSED_META, now: new Date(0) }).requirements;
+  return certified.map((r) => ({
+    id: r.id,
+    level: r.level,
+    statement: r.statement,
+    tests: r.tests.length,
+    outcomes: {
+      passed: r.tests.filter((t) => t.outcome === 'passed').length,
+      failed: r.tests.filter((t) => t.outcome === 'failed').length,
+      skipped: r.tests.filter((t) => t.outcome === 'skipped').length,
+    },
+    status: r.result === 'not-applicable' || r.result === 'waived' ? 'not run' : r.result,
+    reason: r.result === 'not-applicable' ? undefined : r.reason,
+  }));
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+}
+
+const STATUS_CLASS: Record<CoverageStatus, string> = { passed: 'passed', failed: 'failed', warning: 'warning', skipped: 'skipped', 'not run': 'not-run' };
+
+const CSS = `
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #1d1d1f; }
+h1 { font-size: 1.5rem; margin-bottom: .25rem; }
+dl { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; }
+dt { font-weight: 600; }
+code { background: #f2f2f4; padding: 0 .25rem; border-radius: 3px; }
+table { border-collapse: collapse; width: 100%; margin-top: 1rem; }
+th, td { border: 1px solid #d0d0d7; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f2f2f4; }
+td:first-child, td.num { white-space: nowrap; }
+td.num { text-align: right; }
+td.status { font-weight: 600; white-space: nowrap; }
+td.status small { display: block; font-weight: 400; white-space: normal; color: #555; }
+.passed { color: #146c2e; } .failed { color: #b3261e; } .warning { color: #8a5a00; }
+.skipped, .not-run { color: #666; }
+`;
+
+function linksHtml(environment: string, present: Record<LinkedReport, boolean>): string {
+  const items = linkedReportNames.map((name) => {
+    const { path, title, produce } = linkedReports[name];
+    return present[name]
+      ? `<li id="link-${name}"><a href="${escapeHtml(path)}">${escapeHtml(title)}</a></li>`
+      : `<li id="link-${name}">${escapeHtml(title)}: not produced for this run; produce it with <code>${escapeHtml(produce(environment))}</code></li>`;
+  });
+  return `<ul id="reports">\n${items.join('\n')}\n</ul>`;
+}
+
+function runHtml(environment: string, summary: RunSummary | undefined, now: Date): string {
+  if (!summary) {
+    return `<p id="run">No run recorded: results.json is missing. Run <code>${escapeHtml(linkedReports.playwright.produce(environment))}</code>.</p>`;
+  }
+  const started = summary.startedAt ? new Date(summary.startedAt) : undefined;
+  const rows: [string, string][] = [
+    ['Started', started ? started.toISOString() : 'unknown'],
+    ['Duration', summary.durationMs === undefined ? 'unknown' : `${Math.round(summary.durationMs / 1000)} s`],
+    ['Totals', totalsLine(summary)],
+    ['Verdict', verdictLine(summary).replace(/^verdict: /, '')],
+    ...summary.runErrors.map((e): [string, string] => ['Run error', e]),
+    ['Page written', now.toISOString()],
+  ];
+  return `<dl id="run">\n${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('\n')}\n</dl>`;
+}
+
+function rowHtml(r: CoverageRow): string {
+  const outcomes = `${r.outcomes.passed} passed, ${r.outcomes.failed} failed, ${r.outcomes.skipped} skipped`;
+  const reason = r.reason ? `<small>${escapeHtml(r.reason)}</small>` : '';
+  return `<tr data-id="${escapeHtml(r.id)}"><td>${escapeHtml(r.id)}</td><td>${escapeHtml(r.level)}</td><td>${escapeHtml(r.statement)}</td>`
+    + `<td class="num">${r.tests}</td><td class="num">${escapeHtml(outcomes)}</td>`
+    + `<td class="status ${STATUS_CLASS[r.status]}">${escapeHtml(r.status)}${reason}</td></tr>`;
+}
+
+/** The page's HTML. Pure: everything it shows comes from `input`. */
+export function landingPageHtml(input: LandingPageInput): string {
+  const env = escapeHtml(input.environment);
+  const rows = coverageRows(input.summary, input.catalogue);
+  const counts = (['passed', 'failed', 'warning', 'skipped', 'not run'] as CoverageStatus[])
+    .map((s) => `${rows.filter((r) => r.status === s).length} ${s}`).join(', ');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>BillerAPI conformance: ${env}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<h1>BillerAPI conformance: ${env}</h1>
+${runHtml(input.environment, input.summary, input.now)}
+<h2>Reports</h2>
+${linksHtml(input.environment, input.present)}
+<h2>Requirement coverage</h2>
+<p id="coverage-counts">${escapeHtml(`${rows.length} requirements: ${counts}`)}</p>
+<table id="coverage">
+<thead><tr><th>ID</th><th>Level</th><th>Statement</th><th>Tests</th><th>Outcomes</th><th>Status</th></tr></thead>
+<tbody>
+${rows.map(rowHtml).join('\n')}
+</tbody>
+</table>
+</body>
+</html>
+`;
+}
+
+/**
+ * Writes `<reports>/index.html` from `<reports>/results.json` and the reports found beside it;
+ * `reports` defaults to the environment's folder (reports/<env>/ or BILLERAPI_REPORTS_DIR).
+ * Returns the page's path.
+ */
+export function writeLandingPage(envName: EnvName, reports: string = resolve(repoRoot, reportsDir(envName))): string {
+  const dir = resolve(repoRoot, reports);
+  const present = Object.fromEntries(linkedReportNames.map((name) => [name, existsSync(join(dir, linkedReports[name].path))])) as Record<LinkedReport, boolean>;
+  const html = landingPageHtml({ environment: envName, summary: readSummary(join(dir, 'results.json')), catalogue: requirements, present, now: new Date() });
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, LANDING_PAGE);
+  writeFileSync(path, html);
+  return path;
+}
