@@ -199,34 +199,31 @@ type Param = { name: string; value: string; valid: boolean | 'either' };
 
 const categories: string[] = spec.components.schemas.BillerCategory.enum;
 
-const paramCases: Record<string, fc.Arbitrary<Param>> = {
-  q: fc.oneof(
-    fc.string({ unit: 'binary', minLength: 1, maxLength: 50 }).filter((s) => s.trim() !== '').map((v) => ({ name: 'q', value: v, valid: true })),
-    fc.oneof(fc.constant(''), fc.integer({ min: 101, max: 4000 }).map((n) => 'q'.repeat(n))).map((v) => ({ name: 'q', value: v, valid: false })),
-  ),
-  category: fc.oneof(
-    fc.constantFrom(...categories).map((v) => ({ name: 'category', value: v, valid: true })),
-    fc.oneof(fc.constantFrom(...categories.map((c) => c.toUpperCase()), '', 'electricity,gas'), fc.string({ maxLength: 20 })).filter((v) => !categories.includes(v)).map((v) => ({ name: 'category', value: v, valid: false })),
-  ),
-  country: fc.oneof(
-    fc.stringMatching(/^[A-Z]{2}$/).map((v) => ({ name: 'country', value: v, valid: true })),
-    fc.oneof(fc.constantFrom('us', 'USA', 'U', '12', ''), fc.string({ unit: 'binary', maxLength: 6 })).filter((v) => !/^[A-Z]{2}$/.test(v)).map((v) => ({ name: 'country', value: v, valid: false })),
-  ),
-  limit: fc.oneof(
-    fc.integer({ min: 1, max: 100 }).map((n) => ({ name: 'limit', value: String(n), valid: true })),
-    fc.oneof(
-      fc.integer({ min: -1_000_000, max: 0 }).map(String),
-      fc.integer({ min: 101, max: 1_000_000_000 }).map(String),
-      // Not '1e2', '0x10' or ' 5': a lenient server (NestJS's Number()) reads them as integers.
-      fc.constantFrom('', 'abc', '1.5', '５', '9'.repeat(40), 'null', '[]', '{}'),
-      fc.double({ noNaN: true, min: -1e9, max: 1e9 }).filter((d) => !Number.isInteger(d)).map(String),
-    ).map((v) => ({ name: 'limit', value: v, valid: false })),
-  ),
-  cursor: fc.oneof(
-    fc.oneof(fc.constant(''), fc.integer({ min: 201, max: 3000 }).map((n) => 'c'.repeat(n))).map((v) => ({ name: 'cursor', value: v, valid: false })),
-    fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }).map((v) => ({ name: 'cursor', value: v, valid: 'either' as const })),
-  ),
+const validParams: Record<string, fc.Arbitrary<Param>> = {
+  q: fc.string({ unit: 'binary', minLength: 1, maxLength: 50 }).filter((s) => s.trim() !== '').map((v) => ({ name: 'q', value: v, valid: true })),
+  category: fc.constantFrom(...categories).map((v) => ({ name: 'category', value: v, valid: true })),
+  country: fc.stringMatching(/^[A-Z]{2}$/).map((v) => ({ name: 'country', value: v, valid: true })),
+  limit: fc.integer({ min: 1, max: 100 }).map((n) => ({ name: 'limit', value: String(n), valid: true })),
+  cursor: fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }).map((v) => ({ name: 'cursor', value: v, valid: 'either' as const })),
 };
+
+const invalidParams: Record<string, fc.Arbitrary<Param>> = {
+  q: fc.oneof(fc.constant(''), { arbitrary: fc.integer({ min: 101, max: 4000 }).map((n) => 'q'.repeat(n)), weight: 3 }).map((v) => ({ name: 'q', value: v, valid: false })),
+  category: fc.oneof(fc.constantFrom(...categories.map((c) => c.toUpperCase()), '', 'electricity,gas'), fc.string({ maxLength: 20 })).filter((v) => !categories.includes(v)).map((v) => ({ name: 'category', value: v, valid: false })),
+  country: fc.oneof(fc.constantFrom('us', 'USA', 'U', '12', ''), fc.string({ unit: 'binary', maxLength: 6 })).filter((v) => !/^[A-Z]{2}$/.test(v)).map((v) => ({ name: 'country', value: v, valid: false })),
+  limit: fc.oneof(
+    fc.integer({ min: -1_000_000, max: 0 }).map(String),
+    fc.integer({ min: 101, max: 1_000_000_000 }).map(String),
+    // Not '1e2', '0x10' or ' 5': a lenient server (NestJS's Number()) reads them as integers.
+    fc.constantFrom('', 'abc', '1.5', '５', '9'.repeat(40), 'null', '[]', '{}'),
+    fc.double({ noNaN: true, min: -1e9, max: 1e9 }).filter((d) => !Number.isInteger(d)).map(String),
+  ).map((v) => ({ name: 'limit', value: v, valid: false })),
+  cursor: fc.oneof(fc.constant(''), fc.integer({ min: 201, max: 3000 }).map((n) => 'c'.repeat(n))).map((v) => ({ name: 'cursor', value: v, valid: false })),
+};
+
+const paramCases: Record<string, fc.Arbitrary<Param>> = Object.fromEntries(
+  Object.keys(validParams).map((name) => [name, fc.oneof(validParams[name], invalidParams[name])]),
+);
 
 const declaredParams = Object.keys(paramCases);
 const unknownParam = fc.tuple(headerName, fc.string({ unit: 'binary', maxLength: 40 }))
@@ -235,8 +232,11 @@ const unknownParam = fc.tuple(headerName, fc.string({ unit: 'binary', maxLength:
 
 /** GET /billers query strings: each declared parameter absent, valid or not; unknown parameters; a parameter given twice. */
 export function billerQueryCases(): fc.Arbitrary<FuzzCase> {
+  const anyMix = fc.subarray(declaredParams, { minLength: 0 }).chain((names) => fc.tuple(...names.map((n) => paramCases[n])));
+  // Three cases in four break exactly one parameter, so that a lax check of one constraint cannot hide behind another's 400.
+  const oneInvalid = fc.constantFrom(...declaredParams).chain((name) => invalidParams[name]).map((p) => [p]);
   return fc.tuple(
-    fc.subarray(declaredParams, { minLength: 0 }).chain((names) => fc.tuple(...names.map((n) => paramCases[n]))),
+    fc.oneof(anyMix, { arbitrary: oneInvalid, weight: 3 }),
     fc.array(unknownParam, { maxLength: 3 }),
     fc.option(fc.constantFrom(...declaredParams), { freq: 5 }),
   ).map(([declared, unknown, repeated]) => {

@@ -1,0 +1,199 @@
+/**
+ * `npm run self-test -- [--faults a,b] [--jobs N] [--timeout SECONDS]`
+ *
+ * The suite's own strength: runs the WHOLE conformance suite once per fault of
+ * reference/faults.ts against the embedded reference, and prints which requirements caught
+ * each fault, then the kill rate. Unlike tests/fault-matrix.spec.ts (which greps each
+ * fault's own tests), a whole run also shows faults that other requirements notice.
+ * Exit 0: every fault caught by a requirement it breaks. 1: some fault missed or caught only
+ * elsewhere. 2: bad options, or a run that stopped on its configuration.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { faultNames, faults, parseFaults, type FaultName } from '../reference/faults';
+import { readSummary } from '../lib/results';
+import type { RequirementId } from '../schemas/requirements';
+import { cleanEnv, repoRoot } from '../tests/support/run';
+
+const USAGE = 'usage: npm run self-test -- [--faults a,b] [--jobs N] [--timeout SECONDS]';
+/** Fuzz properties run fewer cases than a certification run: this measures the suite's checks, not the fuzzer's luck. */
+const FC_NUM_RUNS = '100';
+
+export type Verdict = 'caught' | 'caught elsewhere' | 'MISSED' | 'ERROR';
+
+export interface SelfTestRow {
+  fault: string;
+  /** The requirements the fault is meant to break (reference/faults.ts). */
+  breaks: readonly string[];
+  /** Requirements the run reported broken or warned. */
+  caughtBy: readonly string[];
+  verdict: Verdict;
+  /** Why a run gave no verdict (timeout, configuration error). */
+  note?: string;
+}
+
+/** The verdict for one fault from the requirements it should break and those the run reported. */
+export function verdictFor(breaks: readonly string[], caughtBy: readonly string[]): Verdict {
+  if (breaks.some((id) => caughtBy.includes(id))) return 'caught';
+  return caughtBy.length > 0 ? 'caught elsewhere' : 'MISSED';
+}
+
+/** A fault counts as killed when any requirement noticed it, its own or another. */
+export function isKilled(row: SelfTestRow): boolean {
+  return row.verdict === 'caught' || row.verdict === 'caught elsewhere';
+}
+
+export function killRateLine(rows: readonly SelfTestRow[]): string {
+  const caught = rows.filter(isKilled).length;
+  const percent = rows.length === 0 ? 0 : Math.round((caught / rows.length) * 1000) / 10;
+  return `kill rate: ${caught} of ${rows.length} faults caught (${percent}%)`;
+}
+
+/** The result table, one aligned row per fault; `caught elsewhere` names the requirements that did. */
+export function formatTable(rows: readonly SelfTestRow[]): string {
+  const cells = rows.map((r) => [
+    r.fault,
+    r.breaks.join(', '),
+    r.caughtBy.length ? r.caughtBy.join(', ') : '-',
+    r.verdict === 'caught elsewhere' ? `caught elsewhere (by ${r.caughtBy.join(', ')}; not by ${r.breaks.join(', ')})`
+      : r.note ? `${r.verdict} (${r.note})` : r.verdict,
+  ]);
+  const header = ['fault', 'should break', 'caught by', 'verdict'];
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) => c.map((cell, i) => (i === c.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ');
+  // The last column is not padded, so its rule is only as wide as its title.
+  const rule = widths.map((w, i) => '-'.repeat(i === header.length - 1 ? header[i].length : w));
+  return [line(header), line(rule), ...cells.map(line)].join('\n');
+}
+
+interface Options {
+  faults: FaultName[];
+  jobs: number;
+  timeoutMs: number;
+}
+
+class UsageError extends Error {}
+
+export function parseArgs(argv: string[]): Options {
+  const options: Options = { faults: [...faultNames], jobs: 2, timeoutMs: 300_000 };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const value = inline ?? argv[i + 1];
+    if (!['--faults', '--jobs', '--timeout'].includes(flag)) throw new UsageError(`Unknown option ${argv[i]}. ${USAGE}`);
+    if (value === undefined || value.startsWith('--')) throw new UsageError(`${flag} needs a value. ${USAGE}`);
+    if (inline === undefined) i++;
+    if (flag === '--faults') {
+      try {
+        options.faults = parseFaults(value);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      if (options.faults.length === 0) throw new UsageError(`--faults names no fault. ${USAGE}`);
+    } else {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number above 0, not "${value}". ${USAGE}`);
+      if (flag === '--jobs') options.jobs = n;
+      else options.timeoutMs = n * 1000;
+    }
+  }
+  return options;
+}
+
+const tsxCli = join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
+const running = new Set<ChildProcess>();
+
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+/** One whole-suite conformance run with `fault` on, in its own reports folder, killed after `timeoutMs`. */
+async function runFault(fault: FaultName, timeoutMs: number): Promise<SelfTestRow> {
+  const breaks = faults[fault].breaks;
+  const reportsDir = mkdtempSync(join(tmpdir(), `billerapi-self-test-${fault}-`));
+  try {
+    // Its own process group: tsx, Playwright, its workers and the embedded reference are
+    // grandchildren, and a timeout (or Ctrl-C here) must stop all of them, not only tsx.
+    const child = spawn(process.execPath, [tsxCli, 'scripts/conformance.ts', '--faults', fault], {
+      cwd: repoRoot,
+      env: cleanEnv({ BILLERAPI_REPORTS_DIR: reportsDir, FC_NUM_RUNS }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    running.add(child);
+    let stderr = '';
+    child.stdout!.resume();
+    child.stderr!.on('data', (d) => (stderr += d));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child);
+    }, timeoutMs);
+    const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+    clearTimeout(timer);
+    running.delete(child);
+    if (timedOut) return { fault, breaks, caughtBy: [], verdict: 'ERROR', note: `timed out after ${timeoutMs / 1000} s` };
+    const summary = readSummary(join(reportsDir, 'results.json'));
+    if (code === 2 || !summary) {
+      return { fault, breaks, caughtBy: [], verdict: 'ERROR', note: `exit ${code}: ${stderr.trim().split('\n')[0] ?? ''}` };
+    }
+    const caughtBy = [...new Set<RequirementId>([...summary.broken, ...summary.warned])].sort();
+    return { fault, breaks, caughtBy, verdict: verdictFor(breaks, caughtBy) };
+  } finally {
+    rmSync(reportsDir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `work` over `items`, at most `jobs` at a time, keeping the input order in the result. */
+async function pool<T, R>(items: readonly T[], jobs: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
+  return results;
+}
+
+async function main(): Promise<number> {
+  const options = parseArgs(process.argv.slice(2));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      running.forEach(killGroup);
+      process.exit(1);
+    });
+  }
+  const started = Date.now();
+  console.log(`self-test: ${options.faults.length} fault(s), whole suite each, ${options.jobs} at a time, FC_NUM_RUNS=${FC_NUM_RUNS}, ${options.timeoutMs / 1000} s per run`);
+  let done = 0;
+  const rows = await pool(options.faults, options.jobs, async (fault) => {
+    const row = await runFault(fault, options.timeoutMs);
+    console.log(`  [${++done}/${options.faults.length}] ${fault}: ${row.verdict}`);
+    return row;
+  });
+  console.log('');
+  console.log(formatTable(rows));
+  console.log('');
+  console.log(killRateLine(rows));
+  const elsewhere = rows.filter((r) => r.verdict === 'caught elsewhere').map((r) => r.fault);
+  if (elsewhere.length) console.log(`caught only by other requirements: ${elsewhere.join(', ')}`);
+  console.log(`wall time: ${Math.round((Date.now() - started) / 1000)} s (FC_NUM_RUNS=${FC_NUM_RUNS})`);
+  if (rows.some((r) => r.verdict === 'ERROR' && !/timed out/.test(r.note ?? ''))) return 2;
+  return rows.every((r) => r.verdict === 'caught') ? 0 : 1;
+}
+
+if (require.main === module) main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`self-test: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);
