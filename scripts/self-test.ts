@@ -18,7 +18,7 @@ import type { RequirementId } from '../schemas/requirements';
 import { cleanEnv, repoRoot } from '../tests/support/run';
 
 const USAGE = 'usage: npm run self-test -- [--faults a,b] [--jobs N] [--timeout SECONDS]';
-/** Fuzz properties run fewer cases than a certification run: this measures the suite's checks, not the fuzzer's luck. */
+/** The local default number of fuzz cases, set explicitly so that a caller's FC_NUM_RUNS cannot weaken the self-test. */
 const FC_NUM_RUNS = '100';
 
 export type Verdict = 'caught' | 'caught elsewhere' | 'MISSED' | 'ERROR';
