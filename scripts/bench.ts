@@ -5,11 +5,11 @@
  * reference sent beyond those the rate-limit probes planned) and the ratio of the real-window
  * run to the longest window. Exit 0 when both runs pass with no unplanned 429, else 1.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadDotenv, repoRoot } from '../lib/env';
+import { runConformanceProcess } from '../lib/conformance-process';
+import { loadDotenv } from '../lib/env';
 import { RATE_BUDGET_REPORT } from '../lib/global-setup';
 import { readSummary, verdictLine } from '../lib/results';
 import type { LedgerSummary } from '../lib/run-ledger';
@@ -58,23 +58,13 @@ export function ratioLine(real: BenchRun): string {
   return `ratio of the real-window run to the longest window (${longestSpecWindowSeconds()} s): ${ratio.toFixed(2)} (goal: under 1.3)`;
 }
 
-function runConformance(baseUrl: string, windowSeconds: number, reportsDir: string): Promise<number> {
-  const tsx = join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
-  const env = { ...process.env, BILLERAPI_ENV: 'local', BILLERAPI_BASE_URL: baseUrl, REFERENCE_WINDOW_SECONDS: String(windowSeconds), BILLERAPI_REPORTS_DIR: reportsDir };
-  const child = spawn(process.execPath, [tsx, 'scripts/conformance.ts'], { cwd: repoRoot, env, stdio: 'ignore' });
-  const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-  return new Promise((resolve) => child.on('close', (code) => {
-    clearTimeout(timer);
-    resolve(code ?? 1);
-  }));
-}
-
 async function benchRun(label: string, windowSeconds: number): Promise<BenchRun> {
   const reference = await startReference({ clients: referenceClientsFromEnv(process.env), windowSeconds });
   const reportsDir = mkdtempSync(join(tmpdir(), `billerapi-bench-${label}-`));
   try {
     const started = performance.now();
-    await runConformance(reference.url, windowSeconds, reportsDir);
+    const env = { ...process.env, BILLERAPI_ENV: 'local', BILLERAPI_BASE_URL: reference.url, REFERENCE_WINDOW_SECONDS: String(windowSeconds), BILLERAPI_REPORTS_DIR: reportsDir };
+    await runConformanceProcess([], { env, quiet: true, timeoutMs: RUN_TIMEOUT_MS });
     const wallMs = performance.now() - started;
     const summary = readSummary(join(reportsDir, 'results.json'));
     const ledger = JSON.parse(readFileSync(join(reportsDir, RATE_BUDGET_REPORT), 'utf8')) as LedgerSummary;

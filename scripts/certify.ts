@@ -4,10 +4,10 @@
  * reports/<env>/certification/: certification.json (sealed with a SHA-256 digest) and
  * index.html. Exit 0: no unwaived MUST failure. 1: some. 2: bad configuration or target.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { runConformanceProcess } from '../lib/conformance-process';
 import { buildCertification, certificationHtml, parseWaivers, seal } from '../lib/certification';
 import { loadEnvironment, parseEnvName, reportsDir, repoRoot } from '../lib/env';
 import { ConfigError, ExitCode } from '../lib/errors';
@@ -32,17 +32,11 @@ function envNameOf(args: string[]): string | undefined {
   return at === -1 ? undefined : args[at].split('=')[1] ?? args[at + 1];
 }
 
-function runConformance(args: string[]): Promise<number> {
-  const tsx = join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
-  const child = spawn(process.execPath, [tsx, 'scripts/conformance.ts', ...args], { cwd: repoRoot, stdio: 'inherit' });
-  return new Promise((done) => child.on('close', (code) => done(code ?? ExitCode.nonConformant)));
-}
-
 async function main(): Promise<number> {
   const { waiversPath, conformanceArgs } = splitArgs(process.argv.slice(2));
   const waivers = waiversPath ? parseWaivers(readFileSync(resolve(waiversPath), 'utf8')) : new Map<RequirementId, string>();
   const envName = parseEnvName(envNameOf(conformanceArgs) ?? process.env.BILLERAPI_ENV);
-  const exit = await runConformance(conformanceArgs);
+  const exit = await runConformanceProcess(conformanceArgs);
   if (exit === ExitCode.configuration) return exit;
   const summary = readSummary(resolve(repoRoot, reportsDir(envName), 'results.json'));
   if (!summary) throw new ConfigError('The conformance run wrote no results.json: no certification.');

@@ -9,10 +9,10 @@
  * line, and, with --compare, the requirements that regressed or differ from a previous run.
  * Exit 0: PASS. 1: FAIL. 2: bad configuration, unreachable target, or a plan over its caps.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runConformanceProcess } from '../lib/conformance-process';
 import { credentialVariables, parseEnvName, reportsDir, repoRoot } from '../lib/env';
 import { ConfigError, ExitCode } from '../lib/errors';
 import { RATE_BUDGET_REPORT } from '../lib/global-setup';
@@ -47,12 +47,6 @@ export function parseGateArgs(argv: string[]): GateArgs {
     else conformanceArgs.push(flag, value);
   }
   return { env, conformanceArgs: ['--env', env, ...conformanceArgs], comparePath };
-}
-
-function runConformance(args: string[], env: NodeJS.ProcessEnv, quiet: boolean): Promise<number> {
-  const tsx = join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
-  const child = spawn(process.execPath, [tsx, 'scripts/conformance.ts', ...args], { cwd: repoRoot, env, stdio: quiet ? 'ignore' : 'inherit' });
-  return new Promise((done) => child.on('close', (code) => done(code ?? ExitCode.nonConformant)));
 }
 
 export function planLine(planned: Record<GroupName, number>, caps: Record<GroupName, number>): string {
@@ -93,7 +87,7 @@ async function main(): Promise<number> {
   // The dry run uses the reference's own clients (.env.local), never the target's credentials.
   const planEnv: NodeJS.ProcessEnv = { ...gateEnv, BILLERAPI_ENV: 'local', BILLERAPI_BASE_URL: '', BILLERAPI_REPORTS_DIR: planDir };
   for (const name of Object.values(credentialVariables).flat()) delete planEnv[name];
-  await runConformance([], planEnv, true);
+  await runConformanceProcess([], { env: planEnv, quiet: true });
   const plan = JSON.parse(readFileSync(join(planDir, RATE_BUDGET_REPORT), 'utf8')) as LedgerSummary;
   // The target, unlike the embedded reference of the dry run, also gets the reachability check.
   const reachabilityGroup = operation(REACHABILITY_OPERATION).group;
@@ -103,7 +97,7 @@ async function main(): Promise<number> {
   const over = overCaps(planned, caps);
   if (over.length > 0) throw new ConfigError(`The gate would exceed its caps (${over.join(', ')}): nothing was sent to the target.`);
 
-  const exit = await runConformance(args.conformanceArgs, gateEnv, false);
+  const exit = await runConformanceProcess(args.conformanceArgs, { env: gateEnv });
   if (exit === ExitCode.configuration) return exit;
   const summary = readSummary(resolve(repoRoot, reportsDir(parseEnvName(args.env)), 'results.json'));
   if (!summary) throw new ConfigError('The gate run wrote no results.json.');
