@@ -4,7 +4,7 @@
  * environment first, then from `.env.<env>` at the repository root.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import dotenv from 'dotenv';
 import { ConfigError } from './errors';
 import { keyPrefixes, serverUrls } from './spec';
@@ -28,7 +28,16 @@ export interface Environment {
   rateLimit?: ClientCredentials;
   /** The key prefix secrets must carry here, or undefined where either is acceptable (partner). */
   keyPrefix: string | undefined;
+  /** `--allow-insecure-http`: the user accepts sending the client secret unencrypted to a remote http target (absent: false). */
+  allowInsecureHttp?: boolean;
+  /** `--ca FILE`: certificate authorities (PEM) trusted besides Node's own, for a target with a private CA. */
+  caFile?: string;
 }
+
+/** Set to `yes` by `--allow-insecure-http`. */
+export const ALLOW_INSECURE_HTTP_VARIABLE = 'BILLERAPI_ALLOW_INSECURE_HTTP';
+/** Set by `--ca FILE`; a relative path is taken from the repository root. */
+export const CA_FILE_VARIABLE = 'BILLERAPI_CA_FILE';
 
 export const repoRoot = join(__dirname, '..');
 
@@ -79,6 +88,20 @@ function baseUrlFor(name: EnvName, env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
+/** A switch that is either `yes` or unset; anything else is a configuration error rather than silently off. */
+function yesOrUnset(env: NodeJS.ProcessEnv, name: string): boolean {
+  const value = env[name]?.trim();
+  if (!value) return false;
+  if (value !== 'yes') throw new ConfigError(`${name} must be "yes" or unset, not "${value}".`);
+  return true;
+}
+
+/** The CA file BILLERAPI_CA_FILE names, as an absolute path. */
+export function caFileOf(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env[CA_FILE_VARIABLE]?.trim();
+  return value ? resolve(repoRoot, value) : undefined;
+}
+
 /** Reads the environment; throws ConfigError (exit 2) when it cannot be used at all. */
 export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   const name = parseEnvName(env.BILLERAPI_ENV);
@@ -97,6 +120,8 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     restricted: credentials(env, credentialVariables.restricted),
     rateLimit: credentials(env, credentialVariables.rateLimit),
     keyPrefix: name === 'production' ? keyPrefixes.production : name === 'partner' ? undefined : keyPrefixes.sandbox,
+    allowInsecureHttp: yesOrUnset(env, ALLOW_INSECURE_HTTP_VARIABLE),
+    caFile: caFileOf(env),
   };
 }
 

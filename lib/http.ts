@@ -4,8 +4,11 @@
  * so a client secret would reach the HTML report unredacted. node:http also keeps header names
  * exactly as written, which the header-case checks need.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
+import { caFileOf } from './env';
 
 export interface HttpRequest {
   method: string;
@@ -27,7 +30,50 @@ export interface HttpResponse {
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
-const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+const httpAgent = new http.Agent({ keepAlive: true });
+const httpsAgents = new Map<string, https.Agent>();
+
+/**
+ * Node's roots plus `extraAuthorities`. An explicit `ca` replaces Node's default store, which
+ * also holds NODE_EXTRA_CA_CERTS, so that file is added back. Verification itself is never relaxed.
+ */
+export function httpsAgentOptions(extraAuthorities: readonly string[], nodeExtraCaCerts?: string): https.AgentOptions {
+  if (extraAuthorities.length === 0) return { keepAlive: true };
+  return { keepAlive: true, ca: [...tls.rootCertificates, ...(nodeExtraCaCerts ? [nodeExtraCaCerts] : []), ...extraAuthorities] };
+}
+
+/** The PEM text of a CA file; throws a sentence naming the file when it cannot be used. */
+export function readCertificateAuthority(path: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read the CA file ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`the CA file ${path} holds no PEM certificate`);
+  return pem;
+}
+
+/** The certificates of NODE_EXTRA_CA_CERTS; an unreadable file is ignored, as Node itself does (with a warning). */
+function nodeExtraCaCerts(): string | undefined {
+  const path = process.env.NODE_EXTRA_CA_CERTS;
+  try {
+    return path ? readFileSync(path, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One keep-alive agent per CA file (none: Node's default trust), made on first use. */
+function httpsAgent(caFile: string | undefined): https.Agent {
+  const key = caFile ?? '';
+  let agent = httpsAgents.get(key);
+  if (!agent) {
+    agent = new https.Agent(httpsAgentOptions(caFile ? [readCertificateAuthority(caFile)] : [], nodeExtraCaCerts()));
+    httpsAgents.set(key, agent);
+  }
+  return agent;
+}
 
 /** Raw header list; Node adds no Host header to a raw list, so it is added here unless given. */
 function flatHeaders(request: HttpRequest, url: URL): string[] {
@@ -46,16 +92,21 @@ function joinedHeaders(raw: string[]): Record<string, string> {
   return out;
 }
 
-/** Sends one request; rejects on network errors, bodies over 5 MiB and after `timeoutMs`. */
+/**
+ * Sends one request; rejects on network errors, bodies over 5 MiB and after `timeoutMs`.
+ * A redirect is returned as it is, never followed: the credentials must not go where it points.
+ * HTTPS trusts Node's roots and the CA file of BILLERAPI_CA_FILE, if set.
+ */
 export function send(request: HttpRequest, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<HttpResponse> {
   const url = new URL(request.url);
   const isHttps = url.protocol === 'https:';
   const started = performance.now();
   return new Promise((resolve, reject) => {
+    const agent = isHttps ? httpsAgent(caFileOf(process.env)) : httpAgent;
     const req = (isHttps ? https : http).request(url, {
       method: request.method,
       headers: flatHeaders(request, url) as unknown as http.OutgoingHttpHeaders,
-      agent: isHttps ? agents.https : agents.http,
+      agent,
       timeout: timeoutMs,
     });
     const timer = setTimeout(() => req.destroy(new Error(`no response within ${timeoutMs} ms`)), timeoutMs);
