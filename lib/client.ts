@@ -2,6 +2,7 @@
 import { authHeaders, type Auth } from './auth';
 import { send, DEFAULT_TIMEOUT_MS, type HttpRequest, type HttpResponse } from './http';
 import { redactor } from './redact';
+import { assertSendable } from './send-policy';
 import { operation, type Operation } from './spec';
 
 export interface CallOptions {
@@ -59,15 +60,32 @@ function registerSecrets(json: unknown): void {
 /** Resolves when the request may be sent without exceeding the run's rate budget. */
 export type Pacer = (op: Operation, auth: Auth) => Promise<void>;
 
+export interface ApiClientOptions {
+  /**
+   * A read-only run's client (production, the gate profile: lib/profile.ts `isReadOnly`): it
+   * refuses what lib/send-policy.ts refuses, with a HarnessError, before pacing or sending.
+   */
+  readOnly: boolean;
+  /** Sees every exchange (the test's evidence). */
+  onExchange?: (exchange: Exchange) => void;
+  pace?: Pacer;
+}
+
 export class ApiClient {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly onExchange: (exchange: Exchange) => void = () => {},
-    private readonly pace: Pacer = async () => {},
-  ) {}
+  private readonly readOnly: boolean;
+  private readonly onExchange: (exchange: Exchange) => void;
+  private readonly pace: Pacer;
+
+  /** Without options (the project's own tests of the probes against the reference) it may send anything. */
+  constructor(private readonly baseUrl: string, options: ApiClientOptions = { readOnly: false }) {
+    this.readOnly = options.readOnly;
+    this.onExchange = options.onExchange ?? (() => {});
+    this.pace = options.pace ?? (async () => {});
+  }
 
   async call(operationId: string, options: CallOptions): Promise<Exchange> {
     const op = operation(operationId);
+    assertSendable(op, this.readOnly);
     await this.pace(op, options.auth);
     const headers: (readonly [string, string])[] = [['Accept', 'application/json'], ...authHeaders(options.auth)];
     if (options.body !== undefined) headers.push(['Content-Type', 'application/json']);

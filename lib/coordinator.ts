@@ -1,7 +1,8 @@
 /**
- * The run coordinator: a loopback HTTP service in the Playwright main process that every
- * worker asks before it sends (the shared rate budget), tells about an unplanned 429, and
- * asks for the rate-limit probes' observations (run once per run, the first time asked).
+ * The run coordinator: a loopback HTTP service in the Playwright main process that hands every
+ * worker the run context (lib/run-context.ts), that every worker asks before it sends (the
+ * shared rate budget), tells about an unplanned 429, and asks for the rate-limit probes'
+ * observations (run once per run, the first time asked).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +10,7 @@ import { send } from './http';
 import { BudgetExceeded, type RateBudget } from './rate-budget';
 import type { GroupName } from './rate-limits';
 import type { ProbeObservation } from './rate-probe';
+import type { RunContext } from './run-context';
 
 export const COORDINATOR_VARIABLE = 'BILLERAPI_RUN_COORDINATOR_URL';
 
@@ -42,7 +44,8 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, ledger: RunLedger): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, ledger: RunLedger, context: RunContext): Promise<void> {
+  if (req.method === 'GET' && req.url === '/context') return reply(res, 200, context);
   if (req.method === 'POST' && req.url === '/reserve') {
     const { group, key } = await readJson(req);
     try {
@@ -61,9 +64,9 @@ async function route(req: IncomingMessage, res: ServerResponse, ledger: RunLedge
   reply(res, 404, { error: `no route ${req.method} ${req.url}` });
 }
 
-export async function startCoordinator(ledger: RunLedger): Promise<Coordinator> {
+export async function startCoordinator(ledger: RunLedger, context: RunContext): Promise<Coordinator> {
   const server = createServer((req, res) => {
-    route(req, res, ledger).catch((error: unknown) => reply(res, 500, { error: error instanceof Error ? error.message : String(error) }));
+    route(req, res, ledger, context).catch((error: unknown) => reply(res, 500, { error: error instanceof Error ? error.message : String(error) }));
   });
   // The probes' answer can take two windows: no server-side timeout may cut it.
   server.requestTimeout = 0;
@@ -98,6 +101,12 @@ export class CoordinatorClient {
     const { status, json } = await this.post('/reserve', { group, key }, 5_000);
     if (status !== 200) throw new Error(`Harness: ${json.error ?? `the run coordinator answered ${status}`}`);
     return json.waitMs;
+  }
+
+  async context(): Promise<RunContext> {
+    const response = await send({ method: 'GET', url: `${this.url}/context`, headers: [] }, 5_000);
+    if (response.status !== 200) throw new Error(`Harness: the run coordinator gave no run context: ${response.body.slice(0, 300)}`);
+    return JSON.parse(response.body) as RunContext;
   }
 
   async reportUnplanned(group: GroupName): Promise<void> {

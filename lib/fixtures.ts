@@ -1,20 +1,23 @@
 /**
- * The Playwright fixtures every suite uses: `api` calls operations, runs the contract checks on
- * every exchange and reports failures in the house format; `accounts` are the linked sandbox
- * accounts prepared once by the global setup.
+ * The Playwright fixtures every suite uses: `run` is the run context the global setup made;
+ * `outcomes` records every judgement of a test as data (lib/outcomes.ts) and attaches it when
+ * the test ends; `api` calls operations, runs the contract checks on every exchange and
+ * records failures in the house format; `accounts` are the linked sandbox accounts.
  */
 import { test as base, expect } from '@playwright/test';
 import { ApiClient, type CallOptions, type Exchange } from './client';
 import { coordinatorFromEnv, type CoordinatorClient, type ProbeReport } from './coordinator';
 import { pacerOf } from './pacing';
-import { isReadOnly } from './profile';
-import { effectiveRateLimitGroups, probeDeadlineMs } from './windows';
+import { probeDeadlineMs } from './windows';
 import { contractChecks, runChecks, type Check, type Failure } from './checks';
 import { environmentSecrets, loadEnvironment, type Environment } from './env';
+import { HarnessError } from './errors';
 import { formatExchange, formatFailure, requestLine } from './failure';
-import { readLinkedAccounts, type LinkedAccount } from './linked-accounts';
+import type { LinkedAccount } from './linked-accounts';
+import { OUTCOMES_ATTACHMENT, OUTCOMES_CONTENT_TYPE, OutcomeRecorder, plainFirstLine, type TestStatus } from './outcomes';
 import { redact, redactor } from './redact';
-import { requirement } from './requirements';
+import { requirement, requirementIdsIn } from './requirements';
+import { linkedRunOf, type RunContext } from './run-context';
 
 const conformance = expect.extend({
   toHold(failure: Failure | undefined, message: string) {
@@ -24,13 +27,21 @@ const conformance = expect.extend({
 
 export class Api {
   readonly exchanges: Exchange[] = [];
+  readonly baseUrl: string;
   private readonly client: ApiClient;
   private readonly unrecorded: ApiClient;
 
-  constructor(readonly environment: Environment, baseUrl: string, private readonly coordinator?: CoordinatorClient) {
+  constructor(
+    readonly environment: Environment,
+    readonly run: RunContext,
+    private readonly recorder: OutcomeRecorder,
+    private readonly coordinator?: CoordinatorClient,
+  ) {
+    this.baseUrl = run.meta.baseUrl;
     const pace = coordinator ? pacerOf((group, key) => coordinator.reserve(group, key), environment.primary.id) : undefined;
-    this.client = new ApiClient(baseUrl, (x) => this.exchanges.push(x), pace);
-    this.unrecorded = new ApiClient(baseUrl, undefined, pace);
+    const readOnly = run.meta.readOnly;
+    this.client = new ApiClient(this.baseUrl, { readOnly, onExchange: (x) => this.exchanges.push(x), pace });
+    this.unrecorded = new ApiClient(this.baseUrl, { readOnly, pace });
   }
 
   /** Calls an operation and checks the exchange against the contract (SCHEMA-*, ERR-*). */
@@ -39,27 +50,43 @@ export class Api {
       try {
         return await this.client.call(operationId, options);
       } catch (error) {
+        if (error instanceof HarnessError) this.harnessError(error);
         const reason = error instanceof Error ? error.message : String(error);
         throw new Error(redact(`No response to ${operationId}: ${reason}`));
       }
     });
+    this.tally(exchange);
     await this.assertNotLimited(exchange);
     this.verify(exchange, ...contractChecks);
     return exchange;
+  }
+
+  /** Records a defect of the suite and stops the test: never a pass, never a verdict on the target. */
+  harnessError(error: HarnessError): never {
+    const message = redact(error.message);
+    this.recorder.record({ result: 'error', harness: error.kind, message });
+    this.recorder.stoppedOnRecord = true;
+    throw new HarnessError(error.kind, message);
+  }
+
+  private tally(x: Exchange): void {
+    this.recorder.answer(x.response.status, x.response.headers['content-type'], x.json !== undefined);
   }
 
   /** A 429 the suite did not plan is a bug of the suite: counted by the coordinator, and the test stops. */
   async assertNotLimited(exchange: Exchange): Promise<void> {
     if (exchange.response.status !== 429) return;
     await this.coordinator?.reportUnplanned(exchange.operation.group);
-    throw new Error(
-      redact(`Harness: unplanned 429 on ${requestLine(exchange)}. The suite exceeded a rate limit it should have budgeted for; this is a bug of the suite, not a verdict on the implementation.`),
-    );
+    this.harnessError(new HarnessError(
+      'unplanned-429',
+      `Harness: unplanned 429 on ${requestLine(exchange)}. The suite exceeded a rate limit it should have budgeted for; this is a bug of the suite, not a verdict on the implementation.`,
+    ));
   }
 
   /** Takes an exchange made elsewhere (the setup, a probe) into this test's evidence, with the contract checks. */
   adopt(exchange: Exchange): Exchange {
     this.exchanges.push(exchange);
+    this.tally(exchange);
     this.verify(exchange, ...contractChecks);
     return exchange;
   }
@@ -72,31 +99,63 @@ export class Api {
 
   /** A paced call that is neither checked nor kept as evidence (fuzzing sends hundreds; it adopts the counterexample). */
   async send(operationId: string, options: CallOptions): Promise<Exchange> {
-    return this.unrecorded.call(operationId, options);
+    try {
+      return await this.unrecorded.call(operationId, options);
+    } catch (error) {
+      if (error instanceof HarnessError) this.harnessError(error);
+      throw error;
+    }
   }
 
-  /** Reports a failure found outside a single-exchange check (comparisons across exchanges). */
+  /** Records a failure as an outcome; a MUST fails the test (softly), a SHOULD warns. */
   report(failure: Failure, exchange?: Exchange, reproduction?: readonly string[]): void {
-    const message = formatFailure(failure, exchange, this.environment, reproduction);
+    const message = this.recordFailure(failure, exchange, reproduction);
     if (requirement(failure.requirement).level === 'SHOULD') {
       base.info().annotations.push({ type: 'warning', description: message });
     } else {
+      this.recorder.softFailures += 1;
       conformance.soft(failure).toHold(message);
     }
   }
 
-  /** A precondition: stops the test when the exchange fails any of the checks. */
+  private recordFailure(failure: Failure, exchange?: Exchange, reproduction?: readonly string[]): string {
+    const message = formatFailure(failure, exchange, this.environment, reproduction);
+    this.recorder.record({
+      result: requirement(failure.requirement).level === 'SHOULD' ? 'warn' : 'fail',
+      requirement: failure.requirement,
+      message,
+      expected: redact(failure.expected),
+      received: redact(failure.received),
+      exchange: exchange && formatExchange(exchange),
+    });
+    return message;
+  }
+
+  /** A precondition: records what failed and stops the test; the test's own requirements stay unjudged. */
   require(exchange: Exchange, ...checks: Check[]): void {
     const failures = runChecks(exchange, checks);
-    if (failures.length > 0) {
-      throw new Error(`Precondition failed:\n${failures.map((f) => formatFailure(f, exchange, this.environment)).join('\n')}`);
-    }
+    if (failures.length === 0) return;
+    const messages = failures.map((f) => this.recordFailure(f, exchange));
+    this.recorder.stoppedOnRecord = true;
+    throw new Error(`Precondition failed:\n${messages.join('\n')}`);
   }
 }
 
 let probeReport: Promise<ProbeReport> | undefined;
 
-export const test = base.extend<{ api: Api; accounts: LinkedAccount[]; rateProbes: ProbeReport }, { environment: Environment }>({
+function coordinator(): CoordinatorClient {
+  const client = coordinatorFromEnv();
+  if (!client) throw new Error('Harness: no run coordinator: the global setup did not run (use the playwright.config.ts at the root).');
+  return client;
+}
+
+/** First lines of a test's errors, as Playwright holds them. */
+const errorLines = (errors: readonly { message?: string }[]) => errors.map((e) => redact(plainFirstLine(e.message)));
+
+export const test = base.extend<
+  { outcomes: OutcomeRecorder; api: Api; accounts: LinkedAccount[]; rateProbes: ProbeReport },
+  { environment: Environment; run: RunContext }
+>({
   environment: [
     async ({}, use) => {
       const environment = loadEnvironment();
@@ -105,10 +164,31 @@ export const test = base.extend<{ api: Api; accounts: LinkedAccount[]; rateProbe
     },
     { scope: 'worker' },
   ],
-  api: async ({ environment }, use, testInfo) => {
-    const baseUrl = process.env.BILLERAPI_BASE_URL;
-    if (!baseUrl) throw new Error('BILLERAPI_BASE_URL is not set: the global setup did not run (use the playwright.config.ts at the root).');
-    const api = new Api(environment, baseUrl, coordinatorFromEnv());
+  run: [
+    async ({}, use) => {
+      const context = await coordinator().context();
+      if (!('error' in context.linked)) for (const a of context.linked.accounts) redactor.register(a.accessToken, a.usedPublicToken);
+      await use(context);
+    },
+    { scope: 'worker' },
+  ],
+  /** Every test of the suites records its outcomes, whether or not it calls the API. */
+  outcomes: [
+    async ({}, use, testInfo) => {
+      const recorder = new OutcomeRecorder();
+      await use(recorder);
+      const recorded = recorder.close({
+        cites: requirementIdsIn(testInfo.tags.join(' ')),
+        status: testInfo.status as TestStatus,
+        errors: errorLines(testInfo.errors),
+        skipReason: testInfo.annotations.find((a) => a.type === 'skip')?.description,
+      });
+      await testInfo.attach(OUTCOMES_ATTACHMENT, { body: JSON.stringify(recorded), contentType: OUTCOMES_CONTENT_TYPE });
+    },
+    { auto: true },
+  ],
+  api: async ({ environment, run, outcomes }, use, testInfo) => {
+    const api = new Api(environment, run, outcomes, coordinatorFromEnv());
     await use(api);
     if (api.exchanges.length > 0) {
       await testInfo.attach('exchanges.txt', {
@@ -117,15 +197,13 @@ export const test = base.extend<{ api: Api; accounts: LinkedAccount[]; rateProbe
       });
     }
   },
-  accounts: async ({ environment }, use, testInfo) => {
-    testInfo.skip(isReadOnly(environment.name), 'read-only runs (production, the gate profile) link no accounts');
-    await use(readLinkedAccounts());
+  accounts: async ({ run }, use, testInfo) => {
+    testInfo.skip(run.meta.readOnly, 'read-only runs (production, the gate profile) link no accounts');
+    await use(linkedRunOf(run).accounts);
   },
   /** The rate-limit probes' observations: the first test to ask starts them, in the main process. */
-  rateProbes: async ({}, use) => {
-    const coordinator = coordinatorFromEnv();
-    if (!coordinator) throw new Error('Harness: no run coordinator (use the playwright.config.ts at the root).');
-    probeReport ??= coordinator.probes(probeDeadlineMs(effectiveRateLimitGroups()));
+  rateProbes: async ({ run }, use) => {
+    probeReport ??= coordinator().probes(probeDeadlineMs(run.groups));
     await use(await probeReport);
   },
 });

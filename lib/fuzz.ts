@@ -15,8 +15,7 @@ import type { Api } from './fixtures';
 import { derivedParts, render, shellLiteral, shellValue, TOKEN_VARIABLES, type Secrets, type Value } from './fuzz-values';
 import { maskSecret } from './redact';
 import { requirement, type RequirementId } from './requirements';
-import { operation } from './spec';
-import { effectiveRateLimitGroups } from './windows';
+import { operation, type RateLimitGroup } from './spec';
 
 /** Cases per property: generous against the reference with short windows, what a real window's budget allows elsewhere, none in production. */
 export const DEFAULT_RUNS: Readonly<Record<EnvName, number>> = { local: 100, sandbox: 20, partner: 40, production: 0 };
@@ -31,7 +30,7 @@ export interface FuzzSettings {
 const REAL_WINDOW_SECONDS = 60;
 
 /** FC_NUM_RUNS, FC_SEED and FC_PATH override the defaults; a path replays exactly one shrunk case. */
-export function fuzzSettings(name: EnvName, env: NodeJS.ProcessEnv = process.env): FuzzSettings {
+export function fuzzSettings(name: EnvName, groups: readonly RateLimitGroup[], env: NodeJS.ProcessEnv = process.env): FuzzSettings {
   const whole = (variable: string) => {
     const raw = env[variable];
     if (raw === undefined || raw === '') return undefined;
@@ -40,7 +39,7 @@ export function fuzzSettings(name: EnvName, env: NodeJS.ProcessEnv = process.env
   };
   const path = env.FC_PATH || undefined;
   if (path !== undefined && !/^\d+(:\d+)*$/.test(path)) throw new Error(`FC_PATH must look like 12:0:3, not "${path}".`);
-  const realWindows = Math.max(...effectiveRateLimitGroups(env).map((g) => g.windowSeconds)) >= REAL_WINDOW_SECONDS;
+  const realWindows = Math.max(...groups.map((g) => g.windowSeconds)) >= REAL_WINDOW_SECONDS;
   const runs = name === 'local' && realWindows ? DEFAULT_RUNS.sandbox : DEFAULT_RUNS[name];
   return { numRuns: whole('FC_NUM_RUNS') ?? runs, seed: whole('FC_SEED'), path };
 }
@@ -145,8 +144,8 @@ export interface FuzzReport {
  * Runs the property; on failure reports the shrunk counterexample through `api.report`.
  * `title` is the test's grep handle, used in the replay command.
  */
-export async function fuzz(api: Api, s: Secrets, target: FuzzTarget, cases: fc.Arbitrary<FuzzCase>, verdicts: Verdicts, title: string, baseUrl: string): Promise<FuzzReport> {
-  const settings = fuzzSettings(api.environment.name);
+export async function fuzz(api: Api, s: Secrets, target: FuzzTarget, cases: fc.Arbitrary<FuzzCase>, verdicts: Verdicts, title: string): Promise<FuzzReport> {
+  const settings = fuzzSettings(api.environment.name, api.run.groups);
   let last: { c: FuzzCase; outcome: Outcome; failure: Failure } | undefined;
   let limited: Exchange | undefined;
   const property = fc.asyncProperty(cases, async (c) => {
@@ -176,7 +175,7 @@ export async function fuzz(api: Api, s: Secrets, target: FuzzTarget, cases: fc.A
       exchange,
       [
         `# counterexample after ${details.numRuns} case(s), shrunk ${details.numShrinks} time(s); seed ${details.seed}, path ${details.counterexamplePath}`,
-        curlOf(target, c, s, baseUrl),
+        curlOf(target, c, s, api.baseUrl),
         ...tokenNote(c),
         `FC_SEED=${details.seed} FC_PATH=${details.counterexamplePath} npm run conformance -- --env ${api.environment.name} --grep '${title}'`,
       ],

@@ -1,7 +1,8 @@
 /**
  * Runs once per conformance run, before any worker: checks the configuration, starts the
- * embedded reference when the local run has no target of its own, starts the run coordinator
- * (shared rate budget, rate-limit probes) and links the sandbox accounts the suites share.
+ * embedded reference when the local run has no target of its own, links the sandbox accounts
+ * the suites share, writes the run's metadata (run.json: the target it actually hits) and
+ * starts the run coordinator, which hands the run context to every worker.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -9,10 +10,12 @@ import type { FullConfig } from '@playwright/test';
 import { COORDINATOR_VARIABLE, startCoordinator } from './coordinator';
 import { environmentSecrets, loadEnvironment, reportsDir, repoRoot } from './env';
 import { assertConfiguration, assertReachable } from './guard';
-import { isReadOnly } from './profile';
-import { linkAccounts, publishLinkedRun } from './linked-accounts';
-import { redactor } from './redact';
+import { isReadOnly, profileOf } from './profile';
+import { linkAccounts } from './linked-accounts';
+import { redact, redactor } from './redact';
 import { startEmbeddedReference } from './embedded-reference';
+import { writeRunMeta } from './results';
+import type { RunContext } from './run-context';
 import { createLedger, pacedClient } from './run-ledger';
 import { EMBEDDED_WINDOW_SECONDS, WINDOW_VARIABLE, effectiveRateLimitGroups } from './windows';
 
@@ -22,36 +25,53 @@ export default async function globalSetup(config: FullConfig): Promise<() => Pro
   const environment = loadEnvironment();
   redactor.register(...environmentSecrets(environment));
   assertConfiguration(environment);
+  const startedAt = new Date().toISOString();
+  const profile = profileOf();
+  const readOnly = isReadOnly(environment.name);
 
   const closers: (() => Promise<void>)[] = [];
   let baseUrl = environment.baseUrl;
+  const embedded = baseUrl === undefined;
+  // The embedded reference's window is short unless set; the harness paces and probes by it.
+  const windowEnv = embedded ? { ...process.env, [WINDOW_VARIABLE]: process.env[WINDOW_VARIABLE] || String(EMBEDDED_WINDOW_SECONDS) } : process.env;
   if (baseUrl === undefined) {
-    process.env[WINDOW_VARIABLE] ||= String(EMBEDDED_WINDOW_SECONDS);
-    const reference = await startEmbeddedReference(process.env);
+    const reference = await startEmbeddedReference(windowEnv);
     baseUrl = reference.url;
     closers.push(reference.close);
   } else {
     await assertReachable(baseUrl);
   }
-  process.env.BILLERAPI_BASE_URL = baseUrl;
 
-  const groups = effectiveRateLimitGroups(process.env);
+  const groups = effectiveRateLimitGroups(windowEnv);
   const ledger = createLedger(environment, baseUrl, groups, process.env, config.shard);
-  const coordinator = await startCoordinator(ledger);
+
+  const linked: RunContext['linked'] = readOnly
+    ? { error: 'a read-only run (production, the gate profile) links no accounts' }
+    : await linkAccounts(environment, pacedClient(ledger, environment, baseUrl), groups.find((g) => g.name === 'authentication')!.windowSeconds)
+      .catch((error: unknown) => ({ error: redact(error instanceof Error ? error.message : String(error)) }));
+  const context: RunContext = {
+    meta: {
+      environment: environment.name,
+      baseUrl,
+      embeddedReference: embedded,
+      profile,
+      readOnly,
+      faults: embedded ? (process.env.REFERENCE_FAULTS ?? '').split(',').map((f) => f.trim()).filter(Boolean) : [],
+      startedAt,
+    },
+    groups,
+    linked,
+  };
+  const reports = resolve(repoRoot, reportsDir(environment.name));
+  mkdirSync(reports, { recursive: true });
+  writeRunMeta(reports, context.meta);
+
+  const coordinator = await startCoordinator(ledger, context);
   process.env[COORDINATOR_VARIABLE] = coordinator.url;
   closers.unshift(coordinator.close);
 
-  if (!isReadOnly(environment.name)) {
-    const authentication = groups.find((g) => g.name === 'authentication')!;
-    const linked = await linkAccounts(environment, pacedClient(ledger, environment, baseUrl), authentication.windowSeconds)
-      .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
-    publishLinkedRun(linked);
-  }
-
   return async () => {
     ledger.abort();
-    const reports = resolve(repoRoot, reportsDir(environment.name));
-    mkdirSync(reports, { recursive: true });
     writeFileSync(join(reports, RATE_BUDGET_REPORT), `${JSON.stringify(ledger.summary(), null, 2)}\n`);
     for (const close of closers) await close();
   };

@@ -6,10 +6,11 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildCertification } from './certification';
 import { reportsDir, repoRoot, type EnvName } from './env';
 import { requirements, type Requirement } from './requirements';
-import { readSummary, totalsLine, verdictLine, type Outcome, type RunSummary } from './results';
+import type { RunRecord } from './outcomes';
+import { readRunRecord } from './results';
+import { judge, totalsLine, verdictLine, type Judgement } from './verdict';
 
 export const LANDING_PAGE = 'index.html';
 
@@ -27,14 +28,17 @@ export const linkedReports: Record<LinkedReport, { path: string; title: string; 
 };
 const linkedReportNames = Object.keys(linkedReports) as LinkedReport[];
 
-export type CoverageStatus = 'passed' | 'failed' | 'warning' | 'skipped' | 'not run';
+export type CoverageStatus = 'passed' | 'failed' | 'warning' | 'not judged' | 'not run';
+
+/** Tests per requirement, by how they ended. */
+export type TestTally = Record<'passed' | 'failed' | 'skipped', number>;
 
 export interface CoverageRow {
   id: string;
   level: Requirement['level'];
   statement: string;
   tests: number;
-  outcomes: Record<Outcome, number>;
+  outcomes: TestTally;
   status: CoverageStatus;
   /** Why failed, warned or skipped (first failure line, skip reason). */
   reason?: string;
@@ -42,8 +46,8 @@ export interface CoverageRow {
 
 export interface LandingPageInput {
   environment: string;
-  /** The run's results; undefined when results.json is missing (no run yet, or it crashed). */
-  summary: RunSummary | undefined;
+  /** The run's record; undefined when results.json is missing (no run yet, or it crashed). */
+  run: RunRecord | undefined;
   catalogue: readonly Requirement[];
   /** Which linked reports exist next to the page. */
   present: Record<LinkedReport, boolean>;
@@ -51,28 +55,23 @@ export interface LandingPageInput {
   now: Date;
 }
 
-// Only `requirements` of the certification is used: its other fields need no real values here.
-const UNUSED_META = { suite: { name: '', version: '' }, spec: { path: '', sha256: '' }, target: { environment: '', baseUrl: '' } };
-
 /**
- * One row per requirement. The status is the certification report's result without waivers,
- * so that the two pages never disagree; "not applicable" reads "not run" here.
+ * One row per requirement, from the verdict module's judgement (the certification report's
+ * results without waivers, so the two pages never disagree); out of scope reads "not run".
  */
-export function coverageRows(summary: RunSummary | undefined, catalogue: readonly Requirement[]): CoverageRow[] {
-  const empty: RunSummary = { tests: [], passed: 0, failed: 0, skipped: 0, broken: [], warned: [], runErrors: [] };
-  const certified = buildCertification(summary ?? empty, catalogue, new Map(), { ...UNUSED_META, now: new Date(0) }).requirements;
-  return certified.map((r) => ({
+export function coverageRows(judgement: Judgement): CoverageRow[] {
+  return judgement.requirements.map((r) => ({
     id: r.id,
     level: r.level,
     statement: r.statement,
     tests: r.tests.length,
     outcomes: {
-      passed: r.tests.filter((t) => t.outcome === 'passed').length,
-      failed: r.tests.filter((t) => t.outcome === 'failed').length,
-      skipped: r.tests.filter((t) => t.outcome === 'skipped').length,
+      passed: r.tests.filter((t) => t.status === 'passed').length,
+      failed: r.tests.filter((t) => t.status !== 'passed' && t.status !== 'skipped').length,
+      skipped: r.tests.filter((t) => t.status === 'skipped').length,
     },
-    status: r.result === 'not-applicable' || r.result === 'waived' ? 'not run' : r.result,
-    reason: r.result === 'not-applicable' ? undefined : r.reason,
+    status: r.status === 'out-of-scope' ? 'not run' : r.status === 'not-judged' ? 'not judged' : r.status === 'waived' ? 'failed' : r.status,
+    reason: r.status === 'out-of-scope' ? undefined : r.reason,
   }));
 }
 
@@ -82,7 +81,7 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-const STATUS_CLASS: Record<CoverageStatus, string> = { passed: 'passed', failed: 'failed', warning: 'warning', skipped: 'skipped', 'not run': 'not-run' };
+const STATUS_CLASS: Record<CoverageStatus, string> = { passed: 'passed', failed: 'failed', warning: 'warning', 'not judged': 'not-judged', 'not run': 'not-run' };
 
 const CSS = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #1d1d1f; }
@@ -98,7 +97,7 @@ td.num { text-align: right; }
 td.status { font-weight: 600; white-space: nowrap; }
 td.status small { display: block; font-weight: 400; white-space: normal; color: #555; }
 .passed { color: #146c2e; } .failed { color: #b3261e; } .warning { color: #8a5a00; }
-.skipped, .not-run { color: #666; }
+.not-judged { color: #8a5a00; } .not-run { color: #666; }
 `;
 
 function linksHtml(environment: string, present: Record<LinkedReport, boolean>): string {
@@ -111,17 +110,19 @@ function linksHtml(environment: string, present: Record<LinkedReport, boolean>):
   return `<ul id="reports">\n${items.join('\n')}\n</ul>`;
 }
 
-function runHtml(environment: string, summary: RunSummary | undefined, now: Date): string {
-  if (!summary) {
+function runHtml(environment: string, run: RunRecord | undefined, judgement: Judgement, now: Date): string {
+  if (!run) {
     return `<p id="run">No run recorded: results.json is missing. Run <code>${escapeHtml(linkedReports.playwright.produce(environment))}</code>.</p>`;
   }
-  const started = summary.startedAt ? new Date(summary.startedAt) : undefined;
+  const started = run.startedAt ? new Date(run.startedAt) : undefined;
   const rows: [string, string][] = [
+    ['Target', run.meta ? `${run.meta.baseUrl}${run.meta.embeddedReference ? ' (the embedded reference)' : ''}, profile ${run.meta.profile}` : 'unknown (no run.json)'],
     ['Started', started ? started.toISOString() : 'unknown'],
-    ['Duration', summary.durationMs === undefined ? 'unknown' : `${Math.round(summary.durationMs / 1000)} s`],
-    ['Totals', totalsLine(summary)],
-    ['Verdict', verdictLine(summary).replace(/^verdict: /, '')],
-    ...summary.runErrors.map((e): [string, string] => ['Run error', e]),
+    ['Duration', run.durationMs === undefined ? 'unknown' : `${Math.round(run.durationMs / 1000)} s`],
+    ['Totals', totalsLine(judgement)],
+    ['Verdict', verdictLine(judgement).replace(/^verdict: /, '')],
+    ...run.runErrors.map((e): [string, string] => ['Run error', e]),
+    ...judgement.harnessErrors.map((e): [string, string] => ['Harness error', `${e.kind} in "${e.test}": ${e.message.split('\n')[0]}`]),
     ['Page written', now.toISOString()],
   ];
   return `<dl id="run">\n${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('\n')}\n</dl>`;
@@ -138,8 +139,9 @@ function rowHtml(r: CoverageRow): string {
 /** The page's HTML. Pure: everything it shows comes from `input`. */
 export function landingPageHtml(input: LandingPageInput): string {
   const env = escapeHtml(input.environment);
-  const rows = coverageRows(input.summary, input.catalogue);
-  const counts = (['passed', 'failed', 'warning', 'skipped', 'not run'] as CoverageStatus[])
+  const judgement = judge(input.run ?? { meta: undefined, tests: [], runErrors: [] }, input.catalogue);
+  const rows = coverageRows(judgement);
+  const counts = (['passed', 'failed', 'warning', 'not judged', 'not run'] as CoverageStatus[])
     .map((s) => `${rows.filter((r) => r.status === s).length} ${s}`).join(', ');
   return `<!doctype html>
 <html lang="en">
@@ -151,7 +153,7 @@ export function landingPageHtml(input: LandingPageInput): string {
 </head>
 <body>
 <h1>BillerAPI conformance: ${env}</h1>
-${runHtml(input.environment, input.summary, input.now)}
+${runHtml(input.environment, input.run, judgement, input.now)}
 <h2>Reports</h2>
 ${linksHtml(input.environment, input.present)}
 <h2>Requirement coverage</h2>
@@ -168,14 +170,14 @@ ${rows.map(rowHtml).join('\n')}
 }
 
 /**
- * Writes `<reports>/index.html` from `<reports>/results.json` and the reports found beside it;
+ * Writes `<reports>/index.html` from `<reports>/results.json` and `run.json` and the reports found beside it;
  * `reports` defaults to the environment's folder (reports/<env>/ or BILLERAPI_REPORTS_DIR).
  * Returns the page's path.
  */
 export function writeLandingPage(envName: EnvName, reports: string = resolve(repoRoot, reportsDir(envName))): string {
   const dir = resolve(repoRoot, reports);
   const present = Object.fromEntries(linkedReportNames.map((name) => [name, existsSync(join(dir, linkedReports[name].path))])) as Record<LinkedReport, boolean>;
-  const html = landingPageHtml({ environment: envName, summary: readSummary(join(dir, 'results.json')), catalogue: requirements, present, now: new Date() });
+  const html = landingPageHtml({ environment: envName, run: readRunRecord(dir), catalogue: requirements, present, now: new Date() });
   mkdirSync(dir, { recursive: true });
   const path = join(dir, LANDING_PAGE);
   writeFileSync(path, html);

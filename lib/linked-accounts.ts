@@ -1,6 +1,6 @@
 /**
  * Linked sandbox accounts, made once per run by the global setup and handed to the workers
- * through the environment, never through a file. The exchange costs Authentication quota
+ * in the run context (lib/run-context.ts), never through a file. The exchange costs Authentication quota
  * (5 a minute per IP): the setup spends 4 (two links, and the exchanges LINK-002 and LINK-004
  * judge), the browser Connect flow 1, all before the rate-limit probe of that group starts;
  * LINK-003 is judged from that probe's own exchanges of never-issued tokens.
@@ -10,7 +10,6 @@ import { clientAuth } from './auth';
 import type { Environment } from './env';
 import { sleep } from './pacing';
 import { parseRetryAfter } from './rate-limits';
-import { redact, redactor } from './redact';
 
 export interface LinkedAccount {
   accountLinkId: string;
@@ -33,8 +32,6 @@ export interface LinkedRun {
   evidence: LinkEvidence;
 }
 
-const LINKS_VARIABLE = 'BILLERAPI_RUN_LINKED_ACCOUNTS';
-const LINKS_ERROR_VARIABLE = 'BILLERAPI_RUN_LINKED_ACCOUNTS_ERROR';
 /** Two links of one test account: enough for cross-account and determinism checks. */
 export const LINKED_ACCOUNT_COUNT = 2;
 
@@ -79,28 +76,4 @@ export async function linkAccounts(e: Environment, client: ApiClient, windowSeco
     evidence.crossClientExchange = await callPatiently(client, 'exchangePublicToken', { auth: clientAuth(e.second), body: { public_token: publicToken } }, windowSeconds);
   }
   return { accounts, evidence };
-}
-
-export function publishLinkedRun(result: LinkedRun | Error, env: NodeJS.ProcessEnv = process.env): void {
-  if (result instanceof Error) env[LINKS_ERROR_VARIABLE] = result.message;
-  else env[LINKS_VARIABLE] = JSON.stringify(result);
-}
-
-function readLinkedRun(env: NodeJS.ProcessEnv): LinkedRun {
-  const raw = env[LINKS_VARIABLE];
-  if (!raw) {
-    throw new Error(redact(`Precondition failed: no linked sandbox account (${env[LINKS_ERROR_VARIABLE] ?? 'the global setup linked none in this environment'}).`));
-  }
-  const run = JSON.parse(raw) as LinkedRun;
-  for (const a of run.accounts) redactor.register(a.accessToken, a.usedPublicToken);
-  return run;
-}
-
-/** The linked accounts, or a thrown precondition failure saying why there are none. */
-export function readLinkedAccounts(env: NodeJS.ProcessEnv = process.env): LinkedAccount[] {
-  return readLinkedRun(env).accounts;
-}
-
-export function readLinkEvidence(env: NodeJS.ProcessEnv = process.env): LinkEvidence {
-  return readLinkedRun(env).evidence;
 }

@@ -7,10 +7,17 @@
 import { ConfigError } from './errors';
 import { capOf } from './rate-budget';
 import type { GroupName, RateLimitGroup } from './rate-limits';
+import { runProfiles, type RunProfile } from './outcomes';
 
+/** Set by the gate and certify commands for the Playwright run they start. */
 export const PROFILE_VARIABLE = 'BILLERAPI_PROFILE';
-export const profiles = ['nightly', 'gate', 'certify'] as const;
-export type Profile = (typeof profiles)[number];
+
+/** The run's profile: `conformance` unless a command set another. */
+export function profileOf(env: NodeJS.ProcessEnv = process.env): RunProfile {
+  const raw = env[PROFILE_VARIABLE]?.trim() || 'conformance';
+  if (!(runProfiles as readonly string[]).includes(raw)) throw new ConfigError(`${PROFILE_VARIABLE} must be one of ${runProfiles.join(', ')}, not "${raw}".`);
+  return raw as RunProfile;
+}
 
 /** The gate may spend this share of each limit per window: a quarter, so it never comes near a 429. */
 export const DEFAULT_GATE_SHARE = 0.25;
@@ -26,7 +33,7 @@ export function gateShare(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 export function isGate(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env[PROFILE_VARIABLE] === 'gate';
+  return profileOf(env) === 'gate';
 }
 
 /** Whether the run may send only reads: production, or the gate profile anywhere. */

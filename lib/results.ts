@@ -1,111 +1,103 @@
-/** Reads Playwright's JSON report into per-test outcomes and a per-requirement verdict. */
-import { readFileSync, existsSync } from 'node:fs';
-import { requirementIdsIn, type RequirementId } from './requirements';
+/**
+ * Reads a run back: Playwright's JSON report (each test's status, cited tags and the outcome
+ * attachment its recorder wrote) and the run's own metadata (run.json, written by the global
+ * setup), as one RunRecord for the verdict module. Reads data only: never a message's text.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { emptyTally, OUTCOMES_ATTACHMENT, plainFirstLine, type Outcome, type RecordedTest, type RunMeta, type RunRecord, type TestRecord, type TestStatus } from './outcomes';
+import { requirementIdsIn, requirements } from './requirements';
+import { judge, type Judgement, type JudgeOptions } from './verdict';
 
-export type Outcome = 'passed' | 'failed' | 'skipped';
-
-export interface TestOutcome {
-  title: string;
-  file: string;
-  tags: string[];
-  outcome: Outcome;
-  /** Failure messages, as reported (already redacted by the harness). */
-  failures: string[];
-  warnings: string[];
-  /** Why it was skipped, where it says. */
-  skipReason?: string;
-  /** Its text attachments (the harness's redacted request/response logs). */
-  evidence: string[];
-}
-
-export interface RunSummary {
-  tests: TestOutcome[];
-  passed: number;
-  failed: number;
-  skipped: number;
-  /** Requirements that a failure message names first (a MUST broken). */
-  broken: RequirementId[];
-  /** Requirements that a warning names first (a SHOULD broken). */
-  warned: RequirementId[];
-  /** Errors outside any test (global setup), e.g. a bad configuration. */
-  runErrors: string[];
-  startedAt?: string;
-  durationMs?: number;
-}
+export const RESULTS_FILE = 'results.json';
+export const RUN_META_FILE = 'run.json';
 
 type Json = Record<string, any>;
 
-const ANSI = /\u001b\[[0-9;]*m/g;
 
-function stripAnsi(text: string): string {
-  return text.replace(ANSI, '');
+function decoded(attachment: Json): string | undefined {
+  return typeof attachment.body === 'string' ? Buffer.from(attachment.body, 'base64').toString('utf8') : undefined;
 }
 
-/** The requirements a message is about: the IDs that open one of its lines. */
-export function leadingRequirementIds(message: string): RequirementId[] {
-  const leading = stripAnsi(message)
-    .split('\n')
-    .map((line) => /^\s*(?:Error: )?([A-Z]+-\d{3}) /.exec(line)?.[1])
-    .filter((id): id is string => id !== undefined);
-  return requirementIdsIn(leading.join(' '));
+/** A test's outcomes; a test that never ran its fixtures (skipped before, or a crashed worker) gets them from its status. */
+function outcomesOf(status: TestStatus, cites: TestRecord['cites'], results: Json[], annotations: Json[]): RecordedTest {
+  const attachment = results.flatMap((r) => r.attachments ?? []).find((a: Json) => a.name === OUTCOMES_ATTACHMENT);
+  const text = attachment && decoded(attachment);
+  if (text) return JSON.parse(text) as RecordedTest;
+  if (status === 'skipped') {
+    const reason = annotations.find((a) => a.type === 'skip')?.description ?? 'skipped';
+    return { outcomes: cites.map((requirement): Outcome => ({ result: 'skip', requirement, message: reason })), answers: emptyTally() };
+  }
+  const cause = results.flatMap((r) => r.errors ?? []).map((e: Json) => plainFirstLine(e.message))[0] ?? `the test ended ${status}`;
+  if (status === 'passed') return { outcomes: [], answers: emptyTally() };
+  return { outcomes: [{ result: 'error', harness: 'no-judgement', message: `The test recorded no outcome: ${cause}` }], answers: emptyTally() };
 }
 
-function outcomeOf(test: Json): Outcome {
+function statusOf(test: Json): TestStatus {
+  const last: Json | undefined = (test.results ?? []).at(-1);
   if (test.status === 'skipped') return 'skipped';
-  return test.status === 'expected' || test.status === 'flaky' ? 'passed' : 'failed';
+  return (last?.status as TestStatus | undefined) ?? (test.status === 'expected' ? 'passed' : 'failed');
 }
 
-function collect(suite: Json, out: TestOutcome[]): void {
+function collect(suite: Json, out: TestRecord[]): void {
   for (const spec of suite.specs ?? []) {
     for (const test of spec.tests ?? []) {
       const results: Json[] = test.results ?? [];
+      const status = statusOf(test);
+      const cites = requirementIdsIn((spec.tags ?? []).join(' '));
+      const annotations: Json[] = [...(test.annotations ?? []), ...results.flatMap((r) => r.annotations ?? [])];
+      const { outcomes, answers } = outcomesOf(status, cites, results, annotations);
       out.push({
         title: spec.title,
         file: spec.file,
-        tags: spec.tags ?? [],
-        outcome: outcomeOf(test),
-        failures: results.flatMap((r) => (r.errors ?? []).map((e: Json) => stripAnsi(String(e.message ?? '')))),
-        warnings: (test.annotations ?? []).filter((a: Json) => a.type === 'warning').map((a: Json) => String(a.description)),
-        skipReason: [...(test.annotations ?? []), ...results.flatMap((r) => r.annotations ?? [])].find((a: Json) => a.type === 'skip')?.description,
+        cites,
+        status,
+        outcomes,
+        answers,
         evidence: results.flatMap((r) => (r.attachments ?? [])
-          .filter((a: Json) => a.contentType === 'text/plain' && typeof a.body === 'string')
-          .map((a: Json) => Buffer.from(a.body, 'base64').toString('utf8'))),
+          .filter((a: Json) => a.contentType === 'text/plain')
+          .flatMap((a: Json) => decoded(a) ?? [])),
       });
     }
   }
   for (const child of suite.suites ?? []) collect(child, out);
 }
 
-export function summarise(report: Json): RunSummary {
-  const tests: TestOutcome[] = [];
+export function runRecordFromReport(report: Json, meta: RunMeta | undefined): RunRecord {
+  const tests: TestRecord[] = [];
   for (const suite of report.suites ?? []) collect(suite, tests);
-  const count = (o: Outcome) => tests.filter((t) => t.outcome === o).length;
-  const idsIn = (texts: string[]) => [...new Set(texts.flatMap(leadingRequirementIds))].sort();
   return {
+    meta,
     tests,
-    passed: count('passed'),
-    failed: count('failed'),
-    skipped: count('skipped'),
-    broken: idsIn(tests.flatMap((t) => t.failures)),
-    warned: idsIn(tests.flatMap((t) => t.warnings)),
-    runErrors: (report.errors ?? []).map((e: Json) => stripAnsi(String(e.message ?? '')).split('\n')[0]),
+    runErrors: (report.errors ?? []).map((e: Json) => plainFirstLine(e.message)),
     startedAt: report.stats?.startTime,
     durationMs: report.stats?.duration,
   };
 }
 
-export function readSummary(path: string): RunSummary | undefined {
+export function writeRunMeta(reportsDir: string, meta: RunMeta): void {
+  writeFileSync(join(reportsDir, RUN_META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
+}
+
+export function readRunMeta(reportsDir: string): RunMeta | undefined {
+  const path = join(reportsDir, RUN_META_FILE);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as RunMeta) : undefined;
+}
+
+/** The run recorded in a reports folder (results.json and run.json), or undefined when it wrote no results. */
+export function readRunRecord(reportsDir: string, resultsFile = RESULTS_FILE): RunRecord | undefined {
+  const path = join(reportsDir, resultsFile);
   if (!existsSync(path)) return undefined;
-  return summarise(JSON.parse(readFileSync(path, 'utf8')));
+  return runRecordFromReport(JSON.parse(readFileSync(path, 'utf8')), readRunMeta(reportsDir));
 }
 
-/** The CI-readable totals line. */
-export function totalsLine(s: RunSummary): string {
-  return `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`;
+export interface RunResult {
+  record: RunRecord;
+  judgement: Judgement;
 }
 
-export function verdictLine(s: RunSummary): string {
-  const warnings = s.warned.length ? ` (warnings: ${s.warned.join(', ')})` : '';
-  if (s.failed === 0) return `verdict: PASS${warnings}`;
-  return `verdict: FAIL (${s.broken.length ? s.broken.join(', ') : 'no requirement named: see the report'})${warnings}`;
+/** A reports folder's run and its one judgement. */
+export function readRunResult(reportsDir: string, options: JudgeOptions = {}): RunResult | undefined {
+  const record = readRunRecord(reportsDir);
+  return record && { record, judgement: judge(record, requirements, options) };
 }

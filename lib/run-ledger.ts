@@ -99,7 +99,7 @@ export function budgetOptionsFor(env: NodeJS.ProcessEnv, shard: Shard | null = n
 export function createLedger(e: Environment, baseUrl: string, groups: readonly RateLimitGroup[], env: NodeJS.ProcessEnv = process.env, shard: Shard | null = null): Ledger {
   const budget = createRateBudget(groups, budgetOptionsFor(env, shard));
   const abort = new AbortController();
-  const client = new ApiClient(baseUrl);
+  const client = new ApiClient(baseUrl, { readOnly: isReadOnly(e.name, env) });
   const unplanned = Object.fromEntries(groups.map((g) => [g.name, 0])) as Record<GroupName, number>;
   let report: ProbeReport = {};
   let probing: Promise<ProbeReport> | undefined;
@@ -123,7 +123,8 @@ export function createLedger(e: Environment, baseUrl: string, groups: readonly R
   };
 }
 
-/** The setup's own client: paced by the same budget as the workers, in-process. */
-export function pacedClient(ledger: Ledger, e: Environment, baseUrl: string): ApiClient {
-  return new ApiClient(baseUrl, undefined, pacerOf((group, key) => ledger.budget.reserve(group, key, Date.now()).waitMs, e.primary.id));
+/** The setup's own client: paced by the same budget as the workers, in-process, and as read-only as the run. */
+export function pacedClient(ledger: Ledger, e: Environment, baseUrl: string, env: NodeJS.ProcessEnv = process.env): ApiClient {
+  const pace = pacerOf((group, key) => ledger.budget.reserve(group, key, Date.now()).waitMs, e.primary.id);
+  return new ApiClient(baseUrl, { readOnly: isReadOnly(e.name, env), pace });
 }

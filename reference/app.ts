@@ -3,7 +3,9 @@
  * route match → rate limit → authentication → scopes → validation → handler.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { isSafeMethod } from '../lib/send-policy';
 import { matchOperation, operations, rateLimitGroups, type GroupName, type Operation } from '../lib/spec';
 import { authenticateBearer, authenticateClient, bearerTokenOf, clientCredentialsOf, clientOfBearer, type Caller, type ClientSeed } from './auth';
 import type { FaultName } from './faults';
@@ -26,11 +28,17 @@ export interface ReferenceOptions {
   now?: () => number;
   /** One line per request; never receives a secret, a token or a query string. */
   log?: (line: string) => void;
+  /** Serve HTTPS with this key and certificate chain (PEM; reference/certificate.ts makes one for loopback). */
+  tls?: { key: string; cert: string };
+  /** An origin (`http://127.0.0.1:PORT`): every request but the stats is answered 307 to it, same path and query (REFERENCE_REDIRECT_TO). */
+  redirectTo?: string;
 }
 
 export interface ReferenceStats {
   requests: Record<GroupName, number>;
   limited: Record<GroupName, number>;
+  /** Requests with a method that is not safe (lib/send-policy.ts) that reached routing, however they were answered. */
+  writes: number;
 }
 
 export interface Reference {
@@ -55,10 +63,13 @@ interface App {
   store: Store;
   limiter: RateLimiter;
   stats: ReferenceStats;
+  redirectTo: string | undefined;
 }
 
 const perGroup = (): Record<GroupName, number> =>
   Object.fromEntries(Object.keys(rateLimitGroups).map((g) => [g, 0])) as Record<GroupName, number>;
+
+const freshStats = (): ReferenceStats => ({ requests: perGroup(), limited: perGroup(), writes: 0 });
 
 function splitUrl(url: string): { pathname: string; query: URLSearchParams } {
   const at = url.indexOf('?');
@@ -180,6 +191,8 @@ function asHttpError(error: unknown, log: (line: string) => void): HttpError {
 async function serve(req: IncomingMessage, res: ServerResponse, app: App, log: (line: string) => void): Promise<void> {
   const { pathname, query } = splitUrl(req.url ?? '/');
   if (req.method === 'GET' && pathname === STATS_PATH) return sendJson(res, 200, app.stats);
+  if (app.redirectTo !== undefined) return redirect(res, `${app.redirectTo}${req.url ?? '/'}`);
+  if (!isSafeMethod(req.method ?? 'GET')) app.stats.writes += 1;
   if (await serveConnect(req, res, pathname, query, app.store, app.now(), app.faults)) return;
   const requestId = newRequestId();
   const started = app.now();
@@ -191,6 +204,25 @@ async function serve(req: IncomingMessage, res: ServerResponse, app: App, log: (
     else sendError(res, asHttpError(error, log), requestId, app.faults);
   }
   log(`${req.method} ${pathname} ${res.statusCode} ${app.now() - started}ms ${requestId}`);
+}
+
+/** A temporary redirect that keeps method and body (307), as a moved or misconfigured server answers. */
+function redirect(res: ServerResponse, location: string): void {
+  res.writeHead(307, { Location: location, 'Content-Length': '0' }).end();
+}
+
+/** The origin REFERENCE_REDIRECT_TO names (scheme, host and port only); throws a sentence otherwise. */
+export function parseRedirectOrigin(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search || url.hash) {
+    throw new Error(`REFERENCE_REDIRECT_TO must be an origin such as http://127.0.0.1:8080 (scheme, host, port; no path), got "${value}".`);
+  }
+  return url.origin;
 }
 
 function assertEveryOperationHandled(): void {
@@ -213,7 +245,8 @@ export function createReferenceHandler(options: ReferenceOptions): ReferenceHand
       limitOffset: faults.has('rate-limit-one-late') ? 1 : faults.has('rate-limit-one-early') ? -1 : 0,
       windowsNeverEnd: faults.has('window-never-resets'),
     }),
-    stats: { requests: perGroup(), limited: perGroup() },
+    stats: freshStats(),
+    redirectTo: options.redirectTo === undefined ? undefined : parseRedirectOrigin(options.redirectTo),
   };
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     serve(req, res, app, log).catch((error) => {
@@ -225,7 +258,7 @@ export function createReferenceHandler(options: ReferenceOptions): ReferenceHand
     reset() {
       app.store.reset();
       app.limiter.reset();
-      app.stats = { requests: perGroup(), limited: perGroup() };
+      app.stats = freshStats();
     },
     stats: (): ReferenceStats => structuredClone(app.stats),
   });
@@ -233,14 +266,14 @@ export function createReferenceHandler(options: ReferenceOptions): ReferenceHand
 
 export async function startReference(options: ReferenceOptions, port = 0, host = '127.0.0.1'): Promise<Reference> {
   const handler = createReferenceHandler(options);
-  const server = createServer(handler);
+  const server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
   const { port: boundPort } = server.address() as AddressInfo;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`,
+    url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${boundPort}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { runConformanceProcess } from '../lib/conformance-process';
 import { loadDotenv } from '../lib/env';
 import { RATE_BUDGET_REPORT } from '../lib/global-setup';
-import { readSummary, verdictLine } from '../lib/results';
+import { readRunResult } from '../lib/results';
+import { verdictLine, type Judgement } from '../lib/verdict';
 import type { LedgerSummary } from '../lib/run-ledger';
 import { rateLimitGroups, type GroupName } from '../lib/spec';
 import { EMBEDDED_WINDOW_SECONDS } from '../lib/windows';
@@ -24,7 +25,9 @@ export interface BenchRun {
   wallMs: number;
   stats: ReferenceStats;
   planned429: Record<GroupName, number>;
+  /** The run's verdict line, from the verdict module. */
   verdict: string;
+  passed: boolean;
 }
 
 const groupNames = Object.keys(rateLimitGroups) as GroupName[];
@@ -58,6 +61,11 @@ export function ratioLine(real: BenchRun): string {
   return `ratio of the real-window run to the longest window (${longestSpecWindowSeconds()} s): ${ratio.toFixed(2)} (goal: under 1.3)`;
 }
 
+/** A bench run counts only when the verdict module says PASS. */
+export function benchVerdict(judgement: Judgement): Pick<BenchRun, 'verdict' | 'passed'> {
+  return { verdict: verdictLine(judgement), passed: judgement.verdict === 'PASS' };
+}
+
 async function benchRun(label: string, windowSeconds: number): Promise<BenchRun> {
   const reference = await startReference({ clients: referenceClientsFromEnv(process.env), windowSeconds });
   const reportsDir = mkdtempSync(join(tmpdir(), `billerapi-bench-${label}-`));
@@ -66,9 +74,9 @@ async function benchRun(label: string, windowSeconds: number): Promise<BenchRun>
     const env = { ...process.env, BILLERAPI_ENV: 'local', BILLERAPI_BASE_URL: reference.url, REFERENCE_WINDOW_SECONDS: String(windowSeconds), BILLERAPI_REPORTS_DIR: reportsDir };
     await runConformanceProcess([], { env, quiet: true, timeoutMs: RUN_TIMEOUT_MS });
     const wallMs = performance.now() - started;
-    const summary = readSummary(join(reportsDir, 'results.json'));
+    const run = readRunResult(reportsDir);
     const ledger = JSON.parse(readFileSync(join(reportsDir, RATE_BUDGET_REPORT), 'utf8')) as LedgerSummary;
-    return { label, windowSeconds, wallMs, stats: reference.stats(), planned429: ledger.planned429, verdict: summary ? verdictLine(summary) : 'verdict: no report' };
+    return { label, windowSeconds, wallMs, stats: reference.stats(), planned429: ledger.planned429, ...(run ? benchVerdict(run.judgement) : { verdict: 'verdict: no report', passed: false }) };
   } finally {
     await reference.close();
   }
@@ -84,7 +92,7 @@ async function main(): Promise<number> {
   console.log(benchTable(runs));
   const real = runs.find((r) => r.label === 'real');
   if (real) console.log(ratioLine(real));
-  const ok = runs.every((r) => unplanned429(r) === 0 && r.verdict.startsWith('verdict: PASS'));
+  const ok = runs.every((r) => unplanned429(r) === 0 && r.passed);
   return ok ? 0 : 1;
 }
 

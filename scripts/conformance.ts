@@ -4,21 +4,32 @@
  *
  * Checks the configuration and the target, runs the Playwright suites with every line of
  * their output redacted, and ends with the totals and a verdict.
- * Exit 0: conformant. 1: not conformant. 2: bad configuration or unreachable target.
+ * Exit codes (lib/errors.ts, judged by lib/verdict.ts): 0 PASS, 1 FAIL (a MUST broken), 2 bad
+ * configuration, unreachable target or a target that is not the API, 3 INCOMPLETE (a MUST in
+ * scope not judged), 4 ERROR (the suite itself erred).
  */
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { environmentSecrets, loadEnvironment, reportsDir, repoRoot, SHARD_VARIABLE, type Environment } from '../lib/env';
+import { ALLOW_INSECURE_HTTP_VARIABLE, CA_FILE_VARIABLE, environmentSecrets, loadEnvironment, reportsDir, repoRoot, SHARD_VARIABLE, type Environment } from '../lib/env';
 import { ConfigError, ExitCode } from '../lib/errors';
 import { assertConfiguration, assertReachable } from '../lib/guard';
 import { redact, redactor } from '../lib/redact';
 import { writeLandingPage } from '../lib/landing-page';
-import { readSummary, totalsLine, verdictLine } from '../lib/results';
+import { readRunResult, RESULTS_FILE, RUN_META_FILE } from '../lib/results';
+import { totalsLine, verdictLine, type Judgement } from '../lib/verdict';
 import { parseFaultList, parseWindowSeconds } from '../lib/embedded-reference';
 
-const USAGE = 'usage: npm run conformance -- [--env local|sandbox|production|partner] [--base-url URL] [--faults a,b] [--window SECONDS] [--grep PATTERN] [--shard I/N] [-- playwright args]';
+const USAGE = 'usage: npm run conformance -- [--env local|sandbox|production|partner] [--base-url URL] [--ca FILE] [--allow-insecure-http] [--faults a,b] [--window SECONDS] [--grep PATTERN] [--shard I/N] [-- playwright args]';
+
+/** `--help`: the usage line, then what the options that touch transport security mean. */
+const HELP = [
+  USAGE,
+  '  --ca FILE               also trust the certificate authority in FILE (PEM) for an https target (BILLERAPI_CA_FILE); verification stays on',
+  '  --allow-insecure-http   allow an http:// target that is not this machine (BILLERAPI_ALLOW_INSECURE_HTTP=yes): the client secret and',
+  '                          every token then travel unencrypted, readable and reusable by anyone on the network path',
+].join('\n');
 
 interface Options {
   env: Record<string, string>;
@@ -30,7 +41,16 @@ const FLAGS: Record<string, string> = {
   '--base-url': 'BILLERAPI_BASE_URL',
   '--faults': 'REFERENCE_FAULTS',
   '--window': 'REFERENCE_WINDOW_SECONDS',
+  '--ca': CA_FILE_VARIABLE,
 };
+
+/** Flags without a value: each sets its variable to `yes`. */
+const SWITCHES: Record<string, string> = {
+  '--allow-insecure-http': ALLOW_INSECURE_HTTP_VARIABLE,
+};
+
+/** Paths are taken from where the command was typed, not from the repository the suite runs in. */
+const PATH_FLAGS = new Set(['--ca']);
 
 export function parseArgs(argv: string[]): Options {
   const env: Record<string, string> = {};
@@ -51,9 +71,12 @@ export function parseArgs(argv: string[]): Options {
         if (!/^[1-9]\d*\/[1-9]\d*$/.test(value) || Number(value.split('/')[0]) > Number(value.split('/')[1])) throw new ConfigError(`--shard must be I/N with 1 ≤ I ≤ N, not "${value}".`);
         playwrightArgs.push(`--shard=${value}`);
         env[SHARD_VARIABLE] = value;
-      } else env[FLAGS[flag]] = value;
+      } else env[FLAGS[flag]] = PATH_FLAGS.has(flag) ? resolve(value) : value;
+    } else if (flag in SWITCHES) {
+      if (inline !== undefined) throw new ConfigError(`${flag} takes no value. ${USAGE}`);
+      env[SWITCHES[flag]] = 'yes';
     } else if (flag === '--help' || flag === '-h') {
-      console.log(USAGE);
+      console.log(HELP);
       process.exit(ExitCode.conformant);
     } else {
       throw new ConfigError(`Unknown option ${arg}. ${USAGE}`);
@@ -98,22 +121,26 @@ async function main(): Promise<number> {
   Object.assign(process.env, options.env);
   const environment = await preflight();
   const reports = reportsDir(environment.name);
-  const resultsPath = resolve(repoRoot, reports, 'results.json');
-  // A crashed run writes no results.json: the verdict must not come from the previous run's.
-  rmSync(resultsPath, { force: true });
+  // A crashed run writes no results: the verdict must not come from the previous run's.
+  for (const file of [RESULTS_FILE, RUN_META_FILE]) rmSync(resolve(repoRoot, reports, file), { force: true });
   const playwrightExit = await runPlaywright(options.playwrightArgs);
-  const summary = readSummary(resultsPath);
-  if (!summary) {
-    throw new ConfigError(`The run produced no report (Playwright exited ${playwrightExit}); see the output above.`);
-  }
-  if (summary.runErrors.length > 0 && summary.tests.every((t) => t.outcome === 'skipped')) {
-    throw new ConfigError(redact(summary.runErrors[0]));
-  }
+  const run = readRunResult(resolve(repoRoot, reports));
+  if (!run) throw new ConfigError(`The run produced no report (Playwright exited ${playwrightExit}); see the output above.`);
+  const { judgement } = run;
+  if (judgement.verdict === 'CONFIGURATION') throw new ConfigError(redact(judgement.configurationProblem ?? 'the run judged nothing'));
   writeLandingPage(environment.name);
-  console.log(`conformance (${environment.name}): reports in ${reports}/ (index.html, html/index.html, junit.xml, results.json)`);
-  console.log(totalsLine(summary));
-  console.log(verdictLine(summary));
-  return summary.failed === 0 && playwrightExit === 0 ? ExitCode.conformant : ExitCode.nonConformant;
+  console.log(`conformance (${environment.name}): reports in ${reports}/ (index.html, html/index.html, junit.xml, results.json, run.json)`);
+  for (const line of conformanceLines(judgement)) console.log(redact(line));
+  return judgement.exitCode;
+}
+
+/** What the command prints after a run: harness errors, the CI-readable totals, the verdict. */
+export function conformanceLines(judgement: Judgement): string[] {
+  return [
+    ...judgement.harnessErrors.map((e) => `harness error (${e.kind}) in "${e.test}": ${e.message.split('\n')[0]}`),
+    totalsLine(judgement),
+    verdictLine(judgement),
+  ];
 }
 
 if (require.main === module) main().then(
@@ -121,6 +148,6 @@ if (require.main === module) main().then(
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     console.error(`conformance: ${redact(message.split('\n')[0])}`);
-    process.exit(error instanceof ConfigError ? ExitCode.configuration : ExitCode.nonConformant);
+    process.exit(error instanceof ConfigError ? ExitCode.configuration : ExitCode.runError);
   },
 );

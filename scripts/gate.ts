@@ -7,18 +7,21 @@
  * (a quarter of each limit), it stops with exit 2 before sending anything to the target. Then
  * the gate runs against the target with the caps enforced by the harness, prints one verdict
  * line, and, with --compare, the requirements that regressed or differ from a previous run.
- * Exit 0: PASS. 1: FAIL. 2: bad configuration, unreachable target, or a plan over its caps.
+ * Exit 0 PASS, 1 FAIL, 2 bad configuration, unreachable target or a plan over its caps,
+ * 3 INCOMPLETE, 4 run error (the verdict module's, lib/verdict.ts).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { runConformanceProcess } from '../lib/conformance-process';
 import { credentialVariables, parseEnvName, reportsDir, repoRoot } from '../lib/env';
 import { ConfigError, ExitCode } from '../lib/errors';
 import { RATE_BUDGET_REPORT } from '../lib/global-setup';
 import { gateCaps, overCaps, PROFILE_VARIABLE } from '../lib/profile';
 import type { GroupName } from '../lib/rate-limits';
-import { readSummary, type RunSummary } from '../lib/results';
+import { readRunRecord, readRunResult, RESULTS_FILE } from '../lib/results';
+import { requirements } from '../lib/requirements';
+import { judge, verdictLine, type Judgement } from '../lib/verdict';
 import type { LedgerSummary } from '../lib/run-ledger';
 import { REACHABILITY_OPERATION } from '../lib/guard';
 import { operation, rateLimitGroups } from '../lib/spec';
@@ -53,23 +56,28 @@ export function planLine(planned: Record<GroupName, number>, caps: Record<GroupN
   return `gate: will send ${groups.map((g) => `${g.name} ${planned[g.name] ?? 0} (cap ${caps[g.name]})`).join(', ')} requests`;
 }
 
-/** Requirements a previous run passed that this one breaks, and those whose verdict differs either way. */
-export function compareRuns(previous: RunSummary, current: RunSummary): { regressed: string[]; differ: string[] } {
-  const verdicts = (s: RunSummary) => {
-    const byId = new Map<string, 'passed' | 'failed'>();
-    for (const t of s.tests.filter((t) => t.outcome !== 'skipped')) {
-      for (const id of t.tags.filter((tag) => /^@?[A-Z]+-\d{3}$/.test(tag)).map((tag) => tag.replace(/^@/, ''))) {
-        if (byId.get(id) !== 'failed') byId.set(id, s.broken.includes(id as never) ? 'failed' : 'passed');
-      }
-    }
-    return byId;
-  };
-  const [before, now] = [verdicts(previous), verdicts(current)];
+/** Requirements a previous run passed that this one breaks, and those whose result differs either way (out-of-scope ones aside). */
+export function compareRuns(previous: Judgement, current: Judgement): { regressed: string[]; differ: string[] } {
+  const judged = (j: Judgement) => new Map(j.requirements.filter((r) => r.status !== 'out-of-scope').map((r) => [r.id as string, r.status]));
+  const [before, now] = [judged(previous), judged(current)];
   const shared = [...now.keys()].filter((id) => before.has(id)).sort();
   return {
     regressed: shared.filter((id) => before.get(id) === 'passed' && now.get(id) === 'failed'),
     differ: shared.filter((id) => before.get(id) !== now.get(id)),
   };
+}
+
+/** The gate's one verdict line. */
+export function gateLine(judgement: Judgement): string {
+  return verdictLine(judgement, 'gate');
+}
+
+/** The run a --compare path names: a reports folder, or the results.json in one. */
+function readComparedRun(path: string): Judgement {
+  const dir = path.endsWith('.json') ? dirname(path) : path;
+  const record = readRunRecord(dir, path.endsWith('.json') ? basename(path) : RESULTS_FILE);
+  if (!record) throw new ConfigError(`--compare: no Playwright results at ${path}.`);
+  return judge(record, requirements);
 }
 
 /** A local gate without a base URL runs against an embedded reference of its own. */
@@ -79,8 +87,7 @@ function targetIsEmbedded(args: GateArgs): boolean {
 
 async function main(): Promise<number> {
   const args = parseGateArgs(process.argv.slice(2));
-  const previous = args.comparePath ? readSummary(resolve(args.comparePath)) : undefined;
-  if (args.comparePath && !previous) throw new ConfigError(`--compare: no Playwright results at ${args.comparePath}.`);
+  const previous = args.comparePath ? readComparedRun(resolve(args.comparePath)) : undefined;
 
   const planDir = mkdtempSync(join(tmpdir(), 'billerapi-gate-plan-'));
   const gateEnv = { ...process.env, [PROFILE_VARIABLE]: 'gate' };
@@ -99,22 +106,21 @@ async function main(): Promise<number> {
 
   const exit = await runConformanceProcess(args.conformanceArgs, { env: gateEnv });
   if (exit === ExitCode.configuration) return exit;
-  const summary = readSummary(resolve(repoRoot, reportsDir(parseEnvName(args.env)), 'results.json'));
-  if (!summary) throw new ConfigError('The gate run wrote no results.json.');
-  const failed = summary.failed > 0;
-  console.log(failed ? `gate: FAIL (${summary.broken.join(', ') || 'no requirement named: see the report'})` : 'gate: PASS');
+  const run = readRunResult(resolve(repoRoot, reportsDir(parseEnvName(args.env))));
+  if (!run) throw new ConfigError('The gate run wrote no results.json.');
+  console.log(gateLine(run.judgement));
   if (previous) {
-    const { regressed, differ } = compareRuns(previous, summary);
+    const { regressed, differ } = compareRuns(previous, run.judgement);
     console.log(`gate: regressed since ${args.comparePath}: ${regressed.join(', ') || 'none'}`);
     console.log(`gate: differ from ${args.comparePath}: ${differ.join(', ') || 'none'}`);
   }
-  return failed ? ExitCode.nonConformant : ExitCode.conformant;
+  return run.judgement.exitCode;
 }
 
 if (require.main === module) main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(`gate: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-    process.exit(error instanceof ConfigError ? ExitCode.configuration : ExitCode.nonConformant);
+    process.exit(error instanceof ConfigError ? ExitCode.configuration : ExitCode.runError);
   },
 );

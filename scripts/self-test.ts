@@ -13,7 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { faultNames, faults, parseFaults, type FaultName } from '../reference/faults';
-import { readSummary } from '../lib/results';
+import { readRunResult } from '../lib/results';
+import type { Judgement } from '../lib/verdict';
 import type { RequirementId } from '../schemas/requirements';
 import { cleanEnv, repoRoot } from '../tests/support/run';
 
@@ -38,6 +39,11 @@ export interface SelfTestRow {
 export function verdictFor(breaks: readonly string[], caughtBy: readonly string[]): Verdict {
   if (breaks.some((id) => caughtBy.includes(id))) return 'caught';
   return caughtBy.length > 0 ? 'caught elsewhere' : 'MISSED';
+}
+
+/** The requirements a run noticed broken: failed MUSTs and warned SHOULDs, from the verdict module. */
+export function caughtByOf(judgement: Judgement): RequirementId[] {
+  return [...new Set<RequirementId>([...judgement.failed, ...judgement.warned])].sort();
 }
 
 /** A fault counts as killed when any requirement noticed it, its own or another. */
@@ -138,11 +144,11 @@ async function runFault(fault: FaultName, timeoutMs: number): Promise<SelfTestRo
     clearTimeout(timer);
     running.delete(child);
     if (timedOut) return { fault, breaks, caughtBy: [], verdict: 'ERROR', note: `timed out after ${timeoutMs / 1000} s` };
-    const summary = readSummary(join(reportsDir, 'results.json'));
-    if (code === 2 || !summary) {
+    const run = readRunResult(reportsDir);
+    if (code === 2 || !run) {
       return { fault, breaks, caughtBy: [], verdict: 'ERROR', note: `exit ${code}: ${stderr.trim().split('\n')[0] ?? ''}` };
     }
-    const caughtBy = [...new Set<RequirementId>([...summary.broken, ...summary.warned])].sort();
+    const caughtBy = caughtByOf(run.judgement);
     return { fault, breaks, caughtBy, verdict: verdictFor(breaks, caughtBy) };
   } finally {
     rmSync(reportsDir, { recursive: true, force: true });

@@ -30,8 +30,8 @@ interface ConnectResult {
 }
 
 const test = base.extend<{ pages: ConnectPages }>({
-  pages: async ({}, use) => {
-    const pages = await startConnectPages(process.env.BILLERAPI_BASE_URL!);
+  pages: async ({ run }, use) => {
+    const pages = await startConnectPages(run.meta.baseUrl);
     await use(pages);
     await pages.close();
   },

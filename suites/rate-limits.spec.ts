@@ -10,12 +10,14 @@ import { statusIs, statusLine } from '../lib/checks';
 import type { ProbeOutcome } from '../lib/coordinator';
 import { coversWithWrites, type RequirementId } from '../lib/requirements';
 import { parseRetryAfter, probeOperationOf, rateLimitFieldsProblem, verdictOf, type RateLimitGroup } from '../lib/rate-limits';
-import { rateLimitSpec } from '../lib/spec';
+import { rateLimitGroups, rateLimitSpec } from '../lib/spec';
 import type { ProbeObservation } from '../lib/rate-probe';
-import { effectiveRateLimitGroups, probeDeadlineMs } from '../lib/windows';
+import { probeDeadlineMs } from '../lib/windows';
 
-const groups = effectiveRateLimitGroups();
-test.describe.configure({ mode: 'default', timeout: probeDeadlineMs(groups) });
+/** The spec's groups name the tests; the windows in force (shortened locally) come from the run and the probes' observations. */
+const groups = Object.values(rateLimitGroups);
+test.describe.configure({ mode: 'default' });
+test.beforeEach(({ run }) => test.setTimeout(probeDeadlineMs(run.groups)));
 
 
 /** The group's observation, or the test stops: skipped where the environment cannot probe, failed where the probe broke. */
@@ -90,7 +92,7 @@ for (const group of groups) {
     const o = observed(rateProbes[name], group);
     const refusals = [o.saturation.refusal, o.overflow, ...o.crossChecks.map((c) => c.exchange)].filter((x): x is Exchange => x?.response.status === 429);
     if (refusals.length === 0) throw new Error(`Precondition failed: RATE-003 needs a 429, and the ${name} probe got none (see RATE-002).`);
-    for (const x of refusals) retryAfterHolds(api, group, api.adopt(x));
+    for (const x of refusals) retryAfterHolds(api, o.group, api.adopt(x));
   });
 
   test(`RATE-004 ${name}: after waiting Retry-After the next request is answered`, coversWithWrites('RATE-004'), async ({ api, rateProbes }) => {
@@ -104,12 +106,13 @@ for (const group of groups) {
   // The Authentication probe's exchanges are refused by design (a never-issued token): no success to read.
   if (probeOperationOf(rateLimitSpec, name).method === 'GET') {
     test(`RATE-007 ${name}: RateLimit headers count the window down from ${limit - 1} to 0`, coversWithWrites('RATE-007'), async ({ api, rateProbes }) => {
-      const { window } = fresh(observed(rateProbes[name], group), 'RATE-007');
+      const o = observed(rateProbes[name], group);
+      const { window } = fresh(o, 'RATE-007');
       const problem = rateLimitFieldsProblem(
         window.exchanges.map((x) => ({ policy: x.response.headers['ratelimit-policy'], rateLimit: x.response.headers.ratelimit })),
-        group,
+        o.group,
       );
-      if (problem) api.report({ requirement: 'RATE-007', expected: `RateLimit-Policy q=${limit};w=${group.windowSeconds} and RateLimit r counting down`, received: problem }, api.adopt(window.exchanges[0]));
+      if (problem) api.report({ requirement: 'RATE-007', expected: `RateLimit-Policy q=${limit};w=${o.group.windowSeconds} and RateLimit r counting down`, received: problem }, api.adopt(window.exchanges[0]));
     });
   }
 

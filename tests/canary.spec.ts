@@ -20,7 +20,21 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-/** Every text a run left: each file, and each file packed inside an HTML report. */
+/** The attachments Playwright's JSON report holds base64-encoded (exchange logs, recorded outcomes), decoded. */
+function jsonReportAttachments(text: string): [string, string][] {
+  const out: [string, string][] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const { name, body } = node as { name?: unknown; body?: unknown };
+    if (typeof name === 'string' && typeof body === 'string') out.push([name, Buffer.from(body, 'base64').toString('utf8')]);
+    Object.values(node).forEach(walk);
+  };
+  walk(JSON.parse(text));
+  return out;
+}
+
+/** Every text a run left: each file, each file packed inside an HTML report, each attachment inside the JSON report. */
 function everyText(dir: string): Map<string, string> {
   const texts = new Map<string, string>();
   for (const path of filesUnder(dir)) {
@@ -28,6 +42,9 @@ function everyText(dir: string): Map<string, string> {
     texts.set(path, text);
     if (path.endsWith('.html')) {
       for (const [name, inner] of embeddedReportFiles(text)) texts.set(`${path}!${name}`, inner);
+    }
+    if (path.endsWith('results.json')) {
+      jsonReportAttachments(text).forEach(([name, inner], i) => texts.set(`${path}#${i}:${name}`, inner));
     }
   }
   return texts;
@@ -39,10 +56,13 @@ test('a planted canary secret appears in no report and no console line, only red
   // the secret in the query string (AUTH-009) and in headers (AUTH-004) of the failing request.
   const run = await runConformance(['--faults', 'accept-query-credentials,accept-wrong-secret'], { BILLERAPI_CLIENT_SECRET: canary });
   expect(run.code).toBe(1);
-  expect(run.summary?.broken).toEqual(expect.arrayContaining(['AUTH-004', 'AUTH-009']));
+  expect(run.result?.judgement.failed).toEqual(expect.arrayContaining(['AUTH-004', 'AUTH-009']));
 
   const texts = everyText(run.reportsDir);
   expect([...texts.keys()].some((k) => k.includes('!'))).toBe(true);
+  // The recorded outcomes are among the texts searched, with the failures' exchanges in them.
+  expect([...texts.keys()].some((k) => k.endsWith(':billerapi-outcomes.json'))).toBe(true);
+  expect([...texts.keys()].some((k) => k.endsWith('run.json'))).toBe(true);
   const leaks = [...texts].filter(([, text]) => text.includes(canary)).map(([path]) => path);
   expect(leaks, 'files holding the full canary').toEqual([]);
   expect(run.stdout + run.stderr).not.toContain(canary);

@@ -33,7 +33,7 @@ for (const [name, { args, env, says }] of refusals) {
     expect(run.stderr).toMatch(says);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/^conformance: /);
-    expect(run.summary).toBeUndefined();
+    expect(run.result).toBeUndefined();
     expect(run.stderr).not.toContain(sandboxSecret);
     expect(run.stderr).not.toContain(liveSecret);
   });
@@ -50,7 +50,7 @@ test('a separately started reference, credentials as variables, gives the defaul
     ]);
     expect(separate.code).toBe(0);
     expect(embedded.code).toBe(0);
-    const outcomes = (run: typeof separate) => run.summary!.tests.map((t) => `${t.title}: ${t.outcome}`).sort();
+    const outcomes = (run: typeof separate) => run.result!.record.tests.map((t) => `${t.title}: ${t.status}`).sort();
     expect(outcomes(separate)).toEqual(outcomes(embedded));
   } finally {
     await reference.stop();

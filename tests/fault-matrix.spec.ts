@@ -11,10 +11,10 @@ test('the clean reference passes every test, none skipped (exit 0)', async () =>
   const run = await runConformance();
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
-  expect(run.summary?.failed).toBe(0);
-  expect(run.summary?.skipped).toBe(0);
-  expect(run.summary?.passed).toBeGreaterThan(50);
-  expect(run.summary?.warned).toEqual([]);
+  expect(run.result?.judgement.totals.failed).toBe(0);
+  expect(run.result?.judgement.totals.skipped).toBe(0);
+  expect(run.result?.judgement.totals.passed).toBeGreaterThan(50);
+  expect(run.result?.judgement.warned).toEqual([]);
   expect(run.stdout).toMatch(/^\d+ passed, 0 failed, 0 skipped$/m);
   expect(run.stdout).toContain('verdict: PASS');
 });
@@ -33,11 +33,11 @@ for (const name of faultNames) {
     if (warnsOnly) {
       // A broken SHOULD warns: the verdict stays PASS and names the warning.
       expect(run.code).toBe(0);
-      expect(run.summary?.warned).toEqual(expect.arrayContaining([...breaks]));
+      expect(run.result?.judgement.warned).toEqual(expect.arrayContaining([...breaks]));
       expect(run.stdout).toContain(`warnings: `);
     } else {
       expect(run.code).toBe(1);
-      expect(run.summary?.broken).toEqual(expect.arrayContaining([...breaks]));
+      expect(run.result?.judgement.failed).toEqual(expect.arrayContaining([...breaks]));
       expect(run.stdout).toMatch(new RegExp(`verdict: FAIL \\(.*${breaks[0]}.*\\)`));
     }
   });

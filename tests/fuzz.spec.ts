@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { parse } from 'dotenv';
 import fc from 'fast-check';
 import { clientCredentialCases, type FuzzCase } from '../lib/arbitraries';
-import { operation, serverUrls, keyPrefixes } from '../lib/spec';
+import { operation, rateLimitSpec, serverUrls, keyPrefixes } from '../lib/spec';
+import { groupsFromSpec } from '../lib/rate-limits';
 import type { Exchange } from '../lib/client';
 import type { Environment } from '../lib/env';
 import { fuzzSettings, judge } from '../lib/fuzz';
@@ -111,15 +112,16 @@ test.describe('lib/arbitraries.ts', () => {
 
 test.describe('lib/fuzz.ts: settings', () => {
   test('runs many cases locally, a few against sandbox, none in production', () => {
-    const short = { REFERENCE_WINDOW_SECONDS: '5' };
-    expect([fuzzSettings('local', short).numRuns, fuzzSettings('sandbox', {}).numRuns, fuzzSettings('production', {}).numRuns]).toEqual([100, 20, 0]);
-    expect(fuzzSettings('local', {}).numRuns).toBe(20);
+    const [short, real] = [groupsFromSpec(rateLimitSpec, 5), groupsFromSpec(rateLimitSpec)];
+    expect([fuzzSettings('local', short, {}).numRuns, fuzzSettings('sandbox', real, {}).numRuns, fuzzSettings('production', real, {}).numRuns]).toEqual([100, 20, 0]);
+    expect(fuzzSettings('local', real, {}).numRuns).toBe(20);
   });
 
   test('takes FC_NUM_RUNS, FC_SEED and FC_PATH, and refuses malformed ones', () => {
-    expect(fuzzSettings('local', { FC_NUM_RUNS: '7', FC_SEED: '-42', FC_PATH: '3:0:1' })).toEqual({ numRuns: 7, seed: -42, path: '3:0:1' });
-    expect(() => fuzzSettings('local', { FC_SEED: 'abc' })).toThrow('FC_SEED must be a whole number, not "abc".');
-    expect(() => fuzzSettings('local', { FC_PATH: '3;rm' })).toThrow('FC_PATH must look like 12:0:3, not "3;rm".');
+    const groups = groupsFromSpec(rateLimitSpec, 5);
+    expect(fuzzSettings('local', groups, { FC_NUM_RUNS: '7', FC_SEED: '-42', FC_PATH: '3:0:1' })).toEqual({ numRuns: 7, seed: -42, path: '3:0:1' });
+    expect(() => fuzzSettings('local', groups, { FC_SEED: 'abc' })).toThrow('FC_SEED must be a whole number, not "abc".');
+    expect(() => fuzzSettings('local', groups, { FC_PATH: '3;rm' })).toThrow('FC_PATH must look like 12:0:3, not "3;rm".');
   });
 });
 

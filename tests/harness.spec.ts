@@ -13,7 +13,6 @@ import { assertReachable, configurationProblems } from '../lib/guard';
 import type { HttpRequest } from '../lib/http';
 import { maskSecret, Redactor } from '../lib/redact';
 import { covers, coversWithWrites, requirement, type RequirementId } from '../lib/requirements';
-import { leadingRequirementIds, summarise, totalsLine, verdictLine, type RunSummary } from '../lib/results';
 import { keyPrefixes, operation, serverUrls } from '../lib/spec';
 import { billers } from '../reference/data';
 
@@ -273,48 +272,6 @@ test.describe('lib/checks.ts', () => {
   for (const [name, { given: [check, x], want }] of cases) test(name, () => expect(check(x)).toEqual(want));
 });
 
-test.describe('lib/results.ts', () => {
-  const ids: [string, { given: string; want: string[] }][] = [
-    ['an ID opening the message', { given: 'AUTH-004 accepts a wrong secret [MUST]', want: ['AUTH-004'] }],
-    ['after "Error: "', { given: 'Error: ERR-001 error is not JSON [MUST]', want: ['ERR-001'] }],
-    ['on an indented later line, ANSI colours stripped', { given: 'expect failed\n  \u001b[31mSCHEMA-001 body [MUST]\u001b[39m', want: ['SCHEMA-001'] }],
-    ['several, each once, in order', { given: 'AUTH-002 a\nAUTH-001 b\nAUTH-002 c', want: ['AUTH-002', 'AUTH-001'] }],
-    ['mentioned mid-sentence', { given: 'the server broke AUTH-001 here', want: [] }],
-    ['in the rerun command', { given: '    npm run conformance -- --env local --grep @AUTH-001', want: [] }],
-    ['shaped like an ID but not in the catalogue', { given: 'ABC-123 made up', want: [] }],
-  ];
-  for (const [name, { given, want }] of ids) test(`leadingRequirementIds: ${name}`, () => expect(leadingRequirementIds(given)).toEqual(want));
-
-  /** One spec of a Playwright JSON report, as much of it as summarise reads. */
-  const spec = (title: string, status: string, { errors = [] as string[], warnings = [] as string[] } = {}) => ({
-    title, file: 'suite.spec.ts', tags: [title.split(' ')[0]],
-    tests: [{ status, annotations: warnings.map((description) => ({ type: 'warning', description })), results: [{ errors: errors.map((message) => ({ message })) }] }],
-  });
-  const failure = 'Error: AUTH-004 accepts a wrong secret [MUST]\n    npm run conformance -- --grep @AUTH-001';
-  const innermost = { specs: [spec('BEARER-001 skipped', 'skipped'), spec('SCHEMA-004 warns', 'flaky', { warnings: ['SCHEMA-004 [SHOULD] no X-Request-Id'] })] };
-  const report = {
-    suites: [{ specs: [spec('AUTH-001 passes', 'expected')], suites: [{ specs: [spec('AUTH-004 fails', 'unexpected', { errors: [failure] })], suites: [innermost] }] }],
-    errors: [{ message: 'ConfigError: Missing credentials\n    at globalSetup' }],
-  };
-
-  test('summarise: nested suites, each status, a failure and a warning', () => {
-    const { tests, ...totals } = summarise(report);
-    expect(tests.map((t) => [t.title, t.outcome])).toEqual([['AUTH-001 passes', 'passed'], ['AUTH-004 fails', 'failed'], ['BEARER-001 skipped', 'skipped'], ['SCHEMA-004 warns', 'passed']]);
-    expect(totals).toEqual({ passed: 2, failed: 1, skipped: 1, broken: ['AUTH-004'], warned: ['SCHEMA-004'], runErrors: ['ConfigError: Missing credentials'] });
-    expect(totalsLine(summarise(report))).toBe('2 passed, 1 failed, 1 skipped');
-  });
-
-  const summary = (overrides: Partial<RunSummary>): RunSummary => ({ tests: [], passed: 3, failed: 0, skipped: 0, broken: [], warned: [], runErrors: [], ...overrides });
-  const verdicts: [string, { given: RunSummary; want: string }][] = [
-    ['pass', { given: summary({}), want: 'verdict: PASS' }],
-    ['pass with warnings', { given: summary({ warned: ['BEARER-008', 'SCHEMA-004'] }), want: 'verdict: PASS (warnings: BEARER-008, SCHEMA-004)' }],
-    ['fail naming the broken requirements', { given: summary({ failed: 2, broken: ['AUTH-004', 'ERR-001'] }), want: 'verdict: FAIL (AUTH-004, ERR-001)' }],
-    ['fail without a named requirement', { given: summary({ failed: 1 }), want: 'verdict: FAIL (no requirement named: see the report)' }],
-    ['fail with warnings', { given: summary({ failed: 1, broken: ['AUTH-004'], warned: ['SCHEMA-004'] }), want: 'verdict: FAIL (AUTH-004) (warnings: SCHEMA-004)' }],
-  ];
-  for (const [name, { given, want }] of verdicts) test(`verdictLine: ${name}`, () => expect(verdictLine(given)).toBe(want));
-});
-
 test.describe('lib/requirements.ts', () => {
   const details: [string, { given: ReturnType<typeof covers>; want: string[] }][] = [
     ['covers: every requirement production_safe', { given: covers('AUTH-001', 'AUTH-004'), want: ['@AUTH-001', '@AUTH-004', '@production-safe'] }],
@@ -326,4 +283,51 @@ test.describe('lib/requirements.ts', () => {
   test('covers: one requirement annotation per ID, with level and statement', () => {
     expect(covers('SCHEMA-004').annotation).toEqual([{ type: 'requirement', description: `SCHEMA-004 [SHOULD] ${requirement('SCHEMA-004').statement}` }]);
   });
+});
+
+test.describe('transport security: http to another machine, the CA file (issue 10)', () => {
+  const at = (baseUrl: string, allowInsecureHttp?: boolean): Environment => ({ ...sandbox, name: 'partner', keyPrefix: undefined, baseUrl, allowInsecureHttp });
+  const clearText = (origin: string) =>
+    `BILLERAPI_BASE_URL ${origin} would carry the client secret unencrypted to another machine: use https, or pass --allow-insecure-http (BILLERAPI_ALLOW_INSECURE_HTTP=yes) to accept that risk.`;
+  const problems: [string, { given: Environment; want: string[] }][] = [
+    ['http to a remote host', { given: at('http://billerapi.invalid'), want: [clearText('http://billerapi.invalid')] }],
+    ['http to a remote host with a port and a path', { given: at('http://partner.billerapi.invalid:8080/v1'), want: [clearText('http://partner.billerapi.invalid:8080')] }],
+    ['http to a name that only starts like loopback', { given: at('http://127.0.0.1.billerapi.invalid'), want: [clearText('http://127.0.0.1.billerapi.invalid')] }],
+    ['http to a name that only ends like loopback', { given: at('http://localhost.billerapi.invalid'), want: [clearText('http://localhost.billerapi.invalid')] }],
+    ['http to 0.0.0.0 (not a loopback address)', { given: at('http://0.0.0.0:4010'), want: [clearText('http://0.0.0.0:4010')] }],
+    ['http to a remote host, allowed with --allow-insecure-http', { given: at('http://billerapi.invalid', true), want: [] }],
+    ['https to a remote host', { given: at('https://partner.billerapi.invalid'), want: [] }],
+    ['http to 127.0.0.1', { given: at('http://127.0.0.1:4010'), want: [] }],
+    ['http to elsewhere in 127.0.0.0/8', { given: at('http://127.42.0.7:4010'), want: [] }],
+    ['http to 127.1 (URL spells it 127.0.0.1)', { given: at('http://127.1:4010'), want: [] }],
+    ['http to localhost', { given: at('http://localhost:4010'), want: [] }],
+    ['http to [::1]', { given: at('http://[::1]:4010'), want: [] }],
+  ];
+  for (const [name, { given, want }] of problems) {
+    test(`configurationProblems: ${name}`, () => expect(configurationProblems(given)).toEqual(want));
+  }
+
+  test('configurationProblems: the clear-text refusal is one sentence naming the fix', () => {
+    const [problem] = configurationProblems(at('http://billerapi.invalid'));
+    expect(problem).toMatch(/^[A-Z].*\.$/);
+    expect(problem.slice(0, -1)).not.toMatch(/[.:] [A-Z]/);
+    expect(problem).toMatch(/\buse https\b.*--allow-insecure-http/);
+  });
+
+  const partner = { BILLERAPI_ENV: 'partner', BILLERAPI_BASE_URL: 'https://partner.billerapi.invalid', BILLERAPI_CLIENT_ID: 'cli_primary', BILLERAPI_CLIENT_SECRET: SECRET };
+  const reads: [string, { given: Record<string, string>; want: Pick<Environment, 'allowInsecureHttp' | 'caFile'> }][] = [
+    ['neither set', { given: {}, want: { allowInsecureHttp: false, caFile: undefined } }],
+    ['BILLERAPI_ALLOW_INSECURE_HTTP=yes', { given: { BILLERAPI_ALLOW_INSECURE_HTTP: 'yes' }, want: { allowInsecureHttp: true, caFile: undefined } }],
+    ['an absolute BILLERAPI_CA_FILE', { given: { BILLERAPI_CA_FILE: '/etc/partner/ca.pem' }, want: { allowInsecureHttp: false, caFile: '/etc/partner/ca.pem' } }],
+    ['a relative BILLERAPI_CA_FILE is taken from the repository', { given: { BILLERAPI_CA_FILE: 'certs/ca.pem' }, want: { allowInsecureHttp: false, caFile: join(repoRoot, 'certs/ca.pem') } }],
+  ];
+  for (const [name, { given, want }] of reads) {
+    test(`loadEnvironment: ${name}`, () => {
+      const e = loadEnvironment({ ...partner, ...given });
+      expect({ allowInsecureHttp: e.allowInsecureHttp, caFile: e.caFile }).toEqual(want);
+    });
+  }
+
+  test('loadEnvironment: BILLERAPI_ALLOW_INSECURE_HTTP other than yes is refused, not read as off', () =>
+    expectConfigError(() => loadEnvironment({ ...partner, BILLERAPI_ALLOW_INSECURE_HTTP: 'true' }), 'BILLERAPI_ALLOW_INSECURE_HTTP must be "yes" or unset, not "true".'));
 });

@@ -13,27 +13,21 @@ import { chromiumLaunchOptions, chromiumMissing } from '../lib/browser';
 import { credentialVariables } from '../lib/env';
 import { coverageRows, landingPageHtml, writeLandingPage, type CoverageStatus, type LandingPageInput } from '../lib/landing-page';
 import { requirement, requirements, type RequirementId } from '../lib/requirements';
-import type { RunSummary, TestOutcome } from '../lib/results';
+import { judge } from '../lib/verdict';
 import { repoRoot, runConformance } from './support/run';
+import { fail, pass, runRecord, skip, testRecord, warn } from './support/records';
 
-const outcome = (tag: string, o: TestOutcome['outcome'], extra: Partial<TestOutcome> = {}): TestOutcome =>
-  ({ title: `test of ${tag}`, file: 'x.spec.ts', tags: [tag], outcome: o, failures: [], warnings: [], evidence: [], ...extra });
-
-const summary: RunSummary = {
-  tests: [
-    outcome('AUTH-001', 'passed'),
-    outcome('AUTH-001', 'passed'),
-    outcome('AUTH-002', 'failed', { failures: ['AUTH-002 refuses a valid secret without X-Client-ID [MUST]\n  Expected: 401'] }),
-    outcome('BEARER-008', 'passed', { warnings: ['BEARER-008 statement [SHOULD]'] }),
-    outcome('AUTH-005', 'skipped', { skipReason: 'needs a second client' }),
-  ],
-  passed: 3, failed: 1, skipped: 1, broken: ['AUTH-002'], warned: ['BEARER-008'], runErrors: [],
-  startedAt: '2026-11-29T04:00:00.000Z', durationMs: 61_000,
-};
+const run = runRecord([
+  testRecord('test of AUTH-001', ['AUTH-001'], 'passed', [pass('AUTH-001')]),
+  testRecord('another test of AUTH-001', ['AUTH-001'], 'passed', [pass('AUTH-001')]),
+  testRecord('test of AUTH-002', ['AUTH-002'], 'failed', [fail('AUTH-002')]),
+  testRecord('test of BEARER-008', ['BEARER-008'], 'passed', [warn('BEARER-008')]),
+  testRecord('test of AUTH-005', ['AUTH-005'], 'skipped', [skip('AUTH-005')]),
+], { environment: 'sandbox' });
 
 const input = (extra: Partial<LandingPageInput> = {}): LandingPageInput => ({
   environment: 'sandbox',
-  summary,
+  run,
   catalogue: requirements,
   present: { playwright: true, certification: false, k6: false },
   now: new Date('2026-11-29T05:00:00.000Z'),
@@ -45,12 +39,12 @@ test.describe('landing page', () => {
     ['cited and passed', { id: 'AUTH-001', want: { status: 'passed', tests: 2, outcomes: '2/0/0' } }],
     ['a MUST broken', { id: 'AUTH-002', want: { status: 'failed', tests: 1, outcomes: '0/1/0' } }],
     ['a SHOULD warned', { id: 'BEARER-008', want: { status: 'warning', tests: 1, outcomes: '1/0/0' } }],
-    ['every citing test skipped', { id: 'AUTH-005', want: { status: 'skipped', tests: 1, outcomes: '0/0/1' } }],
+    ['every citing test skipped', { id: 'AUTH-005', want: { status: 'not judged', tests: 1, outcomes: '0/0/1' } }],
     ['cited by no test of the run', { id: 'AUTH-006', want: { status: 'not run', tests: 0, outcomes: '0/0/0' } }],
   ];
   for (const [name, { id, want }] of statuses) {
     test(`status of a requirement (${name})`, () => {
-      const row = coverageRows(summary, requirements).find((r) => r.id === id)!;
+      const row = coverageRows(judge(run, requirements)).find((r) => r.id === id)!;
       expect({ status: row.status, tests: row.tests, outcomes: `${row.outcomes.passed}/${row.outcomes.failed}/${row.outcomes.skipped}` }).toEqual(want);
     });
   }
@@ -62,9 +56,9 @@ test.describe('landing page', () => {
   });
 
   test('every requirement is "not run" when there is no results.json', () => {
-    const html = landingPageHtml(input({ summary: undefined }));
+    const html = landingPageHtml(input({ run: undefined }));
     expect(html).toContain('No run recorded: results.json is missing. Run <code>npm run conformance -- --env sandbox</code>.');
-    expect(coverageRows(undefined, requirements).every((r) => r.status === 'not run')).toBe(true);
+    expect([...html.matchAll(/<td class="status ([a-z-]+)">/g)].every((m) => m[1] === 'not-run')).toBe(true);
   });
 
   const links: [string, { present: LandingPageInput['present']; linked: string[]; instructions: string[] }][] = [
@@ -87,16 +81,16 @@ test.describe('landing page', () => {
     const html = landingPageHtml(input({
       environment: `sandbox${hostile}`,
       catalogue: [{ ...requirement('AUTH-002'), statement: `statement ${hostile} & more` }],
-      summary: { ...summary, tests: [outcome('AUTH-002', 'failed', { failures: [`AUTH-002 ${hostile} [MUST]`] })] },
+      run: runRecord([testRecord('test of AUTH-002', ['AUTH-002'], 'failed', [fail('AUTH-002', 'status 401', `AUTH-002 ${hostile}`)])]),
     }));
     expect(html).not.toContain('<script');
     expect(html).toContain('statement &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more');
-    expect(html).toContain('AUTH-002 &lt;script&gt;');
+    expect(html).toContain('received AUTH-002 &lt;script&gt;');
   });
 
   test('is self-contained: no script, no remote URL', () => {
     const html = landingPageHtml(input({ present: { playwright: true, certification: true, k6: true } }));
-    expect(html).not.toMatch(/<script|<link|@import|https?:\/\//i);
+    expect(html).not.toMatch(/<script|<link|@import|url\(|(?:src|href)=["']?https?:/i);
     expect(html).toContain('<dt>Totals</dt><dd>3 passed, 1 failed, 1 skipped</dd>');
     expect(html).toContain('<dt>Started</dt><dd>2026-11-29T04:00:00.000Z</dd>');
   });

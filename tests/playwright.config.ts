@@ -4,6 +4,8 @@ import { defineConfig } from '@playwright/test';
 export default defineConfig({
   testDir: '.',
   testMatch: '*.spec.ts',
+  // Planted suites, run only by the tests that plant them, through their own configs.
+  testIgnore: 'fixtures/**',
   fullyParallel: true,
   forbidOnly: true,
   retries: 0,

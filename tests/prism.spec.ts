@@ -18,11 +18,11 @@ test('a Prism mock of the spec fails the authentication requirements (AUTH-004, 
     // The authentication and schema tests only: the whole suite, paced by the spec's 60-second
     // windows as a partner run is, outlasts the run's 100 s bound against a mock.
     const run = await runConformance(['--env', 'partner', '--base-url', prism.url, '--grep', '@AUTH-|@SCHEMA-'], { ...localCredentials, FC_NUM_RUNS: '5' });
-    test.info().annotations.push({ type: 'broken', description: run.summary?.broken.join(', ') ?? 'no report' });
+    test.info().annotations.push({ type: 'broken', description: run.result?.judgement.failed.join(', ') ?? 'no report' });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(1);
     // A mock that checks only that the credential headers are present cannot tell a wrong secret or an unknown client.
-    expect(run.summary?.broken).toEqual(expect.arrayContaining(['AUTH-004', 'AUTH-005']));
+    expect(run.result?.judgement.failed).toEqual(expect.arrayContaining(['AUTH-004', 'AUTH-005']));
   } finally {
     await prism.stop();
   }

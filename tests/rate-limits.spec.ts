@@ -12,6 +12,8 @@ import { budgetKey, BudgetExceeded, capOf, createRateBudget, UNATTRIBUTED } from
 import { backoffSeconds, groupsFromSpec, parseRetryAfter, probeOperationOf, rateLimitFieldsProblem, verdictOf, type RateLimitGroup } from '../lib/rate-limits';
 import { probeGroup, probeTraffic, type ProbeObservation } from '../lib/rate-probe';
 import { rateLimitGroups, rateLimitSpec } from '../lib/spec';
+import { OutcomeRecorder } from '../lib/outcomes';
+import { testRunContext } from './support/run-context';
 import { effectiveRateLimitGroups, probeDeadlineMs } from '../lib/windows';
 import { Api } from '../lib/fixtures';
 import { createServer } from 'node:http';
@@ -151,16 +153,18 @@ test.describe('lib/rate-budget.ts', () => {
 });
 
 test.describe('lib/coordinator.ts', () => {
-  test('serves the budget to workers and runs the probes once however often asked', async () => {
+  test('serves the run context and the budget to workers, and runs the probes once however often asked', async () => {
+    const context = testRunContext({ baseUrl: 'http://127.0.0.1:4010' }, 5);
     let probeRuns = 0;
     const report: ProbeReport = { biller: { skipped: 'test' } };
     const coordinator = await startCoordinator({
       budget: createRateBudget([rateLimitGroups.authentication]),
       unplanned: { authentication: 0, link: 0, biller: 0 },
       probes: async () => (probeRuns++, report),
-    });
+    }, context);
     try {
       const client = new CoordinatorClient(coordinator.url);
+      expect(await client.context()).toEqual(context);
       const waits = [];
       for (let i = 0; i < 6; i++) waits.push(await client.reserve('authentication', 'ip'));
       expect(waits.slice(0, 5)).toEqual([0, 0, 0, 0, 0]);
@@ -177,12 +181,17 @@ test('a functional call that meets a 429 is reported as a harness bug and counte
   const limited = createServer((_, res) => res.writeHead(429, { 'Retry-After': '5', 'Content-Type': 'application/json' }).end('{}'));
   await new Promise<void>((resolve) => limited.listen(0, '127.0.0.1', resolve));
   const unplanned = { authentication: 0, link: 0, biller: 0 };
-  const coordinator = await startCoordinator({ budget: createRateBudget(groupsFromSpec(rateLimitSpec)), unplanned, probes: async () => ({}) });
+  const context = testRunContext({ baseUrl: `http://127.0.0.1:${(limited.address() as AddressInfo).port}` });
+  const coordinator = await startCoordinator({ budget: createRateBudget(groupsFromSpec(rateLimitSpec)), unplanned, probes: async () => ({}) }, context);
   try {
     const environment = { name: 'local' as const, baseUrl: undefined, primary: { id: 'cli_a', secret: 'bb_test_secret_value' }, keyPrefix: 'bb_test_' };
-    const api = new Api(environment, `http://127.0.0.1:${(limited.address() as AddressInfo).port}`, new CoordinatorClient(coordinator.url));
+    const recorder = new OutcomeRecorder();
+    const api = new Api(environment, context, recorder, new CoordinatorClient(coordinator.url));
     await expect(api.call('listBillers', { auth: clientAuth(environment.primary) })).rejects.toThrow(/^Harness: unplanned 429 on GET .*\/billers\. The suite exceeded a rate limit it should have budgeted for; this is a bug of the suite, not a verdict/);
     expect(unplanned).toEqual({ authentication: 0, link: 0, biller: 1 });
+    // Recorded as data, as a harness error: never a pass, never a verdict on the target.
+    expect(recorder.outcomes.map((o) => [o.result, o.harness])).toEqual([['error', 'unplanned-429']]);
+    expect(recorder.stoppedOnRecord).toBe(true);
   } finally {
     await coordinator.close();
     limited.close();
@@ -242,8 +251,8 @@ test.describe('lib/rate-probe.ts against the reference, 60-second windows on a f
 });
 
 test.describe('scripts/bench.ts', () => {
-  const stats = { requests: { authentication: 14, link: 251, biller: 475 }, limited: { authentication: 4, link: 11, biller: 12 } };
-  const run: BenchRun = { label: 'real', windowSeconds: 60, wallMs: 62_900, stats, planned429: { authentication: 4, link: 11, biller: 11 }, verdict: 'verdict: PASS' };
+  const stats = { requests: { authentication: 14, link: 251, biller: 475 }, limited: { authentication: 4, link: 11, biller: 12 }, writes: 0 };
+  const run: BenchRun = { label: 'real', windowSeconds: 60, wallMs: 62_900, stats, planned429: { authentication: 4, link: 11, biller: 11 }, verdict: 'verdict: PASS', passed: true };
 
   test('counts as unplanned every 429 the reference sent beyond the probes\' own', () => {
     expect(unplanned429(run)).toBe(1);

@@ -15,7 +15,7 @@ test('reports/<env>/html/index.html renders every test with its requirement IDs 
   test.skip(!existsSync(DEBIAN_CHROMIUM) && !process.env.CI, 'Debian chromium is not installed (apt-get install chromium); CI installs it');
   const run = await runConformance(['--grep', '@AUTH-00[1-4]']);
   expect(run.code).toBe(0);
-  const expected = run.summary!.tests.length;
+  const expected = run.result!.record.tests.length;
   expect(expected).toBeGreaterThan(4);
 
   const browser = await chromium.launch({ executablePath: DEBIAN_CHROMIUM, args: HEADLESS_FLAGS });

@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRateBudget } from '../lib/rate-budget';
 import { groupsFromSpec } from '../lib/rate-limits';
-import { readSummary } from '../lib/results';
+import { readRunRecord } from '../lib/results';
 import { budgetOptionsFor } from '../lib/run-ledger';
 import { rateLimitSpec } from '../lib/spec';
 import { cleanEnv, repoRoot, runConformance } from './support/run';
@@ -29,8 +29,8 @@ test('two shards merge into the tests of the unsharded run', async ({}, testInfo
     runConformance([...grep, '--shard', '2/2']),
   ]);
   for (const run of [whole, first, second]) expect(run.code, run.stdout).toBe(0);
-  expect(first.summary!.tests.length).toBeGreaterThan(0);
-  expect(second.summary!.tests.length).toBeGreaterThan(0);
+  expect(first.result!.record.tests.length).toBeGreaterThan(0);
+  expect(second.result!.record.tests.length).toBeGreaterThan(0);
 
   const blobs = testInfo.outputPath('blobs');
   mkdirSync(blobs, { recursive: true });
@@ -44,5 +44,5 @@ test('two shards merge into the tests of the unsharded run', async ({}, testInfo
     stdio: 'ignore',
   });
   const titles = (tests: { title: string }[]) => tests.map((t) => t.title).sort();
-  expect(titles(readSummary(join(merged, 'results.json'))!.tests)).toEqual(titles(whole.summary!.tests));
+  expect(titles(readRunRecord(merged)!.tests)).toEqual(titles(whole.result!.record.tests));
 });

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSummary, type RunSummary } from '../../lib/results';
+import { readRunResult, type RunResult } from '../../lib/results';
 
 export const repoRoot = join(__dirname, '..', '..');
 const tsxCli = join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
@@ -14,7 +14,8 @@ export interface CliRun {
   stdout: string;
   stderr: string;
   reportsDir: string;
-  summary: RunSummary | undefined;
+  /** The run's record and its one judgement (lib/verdict.ts), when it wrote results. */
+  result: RunResult | undefined;
 }
 
 /** The parent's environment without Playwright's own worker variables or any BillerAPI setting. */
@@ -32,46 +33,86 @@ export function runTsx(script: string, args: string[], env: NodeJS.ProcessEnv): 
   return spawn(process.execPath, [tsxCli, script, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** `npm run conformance -- <args>` with `env`; reports go to a fresh temporary folder. */
-export async function runConformance(args: string[] = [], env: Record<string, string | undefined> = {}): Promise<CliRun> {
-  const reportsDir = mkdtempSync(join(tmpdir(), 'billerapi-run-'));
-  const child = runTsx('scripts/conformance.ts', args, cleanEnv({ BILLERAPI_REPORTS_DIR: reportsDir, ...env }));
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
+export interface ScriptRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr, interleaved as they arrived. */
+  output: string;
+}
+
+/** A script of the project run as a user would (tsx), with a clean environment plus `env`; killed after the run timeout. */
+export async function runScript(script: string, args: string[], env: Record<string, string | undefined> = {}): Promise<ScriptRun> {
+  const child = runTsx(script, args, cleanEnv(env));
+  const run = { stdout: '', stderr: '', output: '' };
+  child.stdout!.on('data', (d) => (run.stdout += d, run.output += d));
+  child.stderr!.on('data', (d) => (run.stderr += d, run.output += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
   clearTimeout(timer);
-  return { code, stdout, stderr, reportsDir, summary: readSummary(join(reportsDir, 'results.json')) };
+  return { code, ...run };
+}
+
+/** `npm run conformance -- <args>` with `env`; reports go to a fresh temporary folder. */
+export async function runConformance(args: string[] = [], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+  const reportsDir = mkdtempSync(join(tmpdir(), 'billerapi-run-'));
+  const { code, stdout, stderr } = await runScript('scripts/conformance.ts', args, { BILLERAPI_REPORTS_DIR: reportsDir, ...env });
+  return { code, stdout, stderr, reportsDir, result: readRunResult(reportsDir) };
 }
 
 export interface StartedReference {
   url: string;
+  /** With REFERENCE_TLS=yes: the file holding the CA of its certificate, for `--ca`. */
+  caFile: string | undefined;
   stop(): Promise<void>;
 }
 
-/** `npm run reference` on a free port; resolves once it says where it listens. */
+/** `npm run reference` on a free port; resolves once it says where it listens (and, over TLS, where its CA is). */
 export async function startReferenceProcess(env: Record<string, string | undefined> = {}): Promise<StartedReference> {
   const child = runTsx('reference/main.ts', [], cleanEnv({ PORT: '0', ...env }));
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, caFile } = await new Promise<{ url: string; caFile: string | undefined }>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`reference did not start: ${out}`)), 15_000);
     child.stdout!.on('data', (d) => {
       out += d;
-      const match = /listening on (http:\/\/\S+)/.exec(out);
+      const match = /listening on (https?:\/\/\S+)/.exec(out);
       if (match) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve({ url: match[1], caFile: /^reference: CA certificate in (.+) \(give it/m.exec(out)?.[1] });
       }
     });
     child.on('close', (code) => reject(new Error(`reference exited ${code}: ${out}`)));
   });
   return {
     url,
+    caFile,
     stop: () => new Promise<void>((resolve) => {
       child.once('close', () => resolve());
       child.kill('SIGTERM');
     }),
   };
+}
+
+export interface PlantedRun {
+  code: number;
+  output: string;
+  reportsDir: string;
+  result: RunResult | undefined;
+}
+
+/** Runs a folder of planted tests (tests/fixtures/<folder>) under the conformance configuration, with its own reports folder. */
+export async function runPlanted(folder: string, env: Record<string, string | undefined> = {}): Promise<PlantedRun> {
+  const reportsDir = mkdtempSync(join(tmpdir(), `billerapi-${folder}-`));
+  const child = spawn(process.execPath, [join(repoRoot, 'node_modules/@playwright/test/cli.js'), 'test', '-c', `tests/fixtures/${folder}/playwright.config.ts`], {
+    cwd: repoRoot,
+    env: cleanEnv({ BILLERAPI_ENV: 'local', BILLERAPI_REPORTS_DIR: reportsDir, ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+  clearTimeout(timer);
+  return { code, output, reportsDir, result: readRunResult(reportsDir) };
 }

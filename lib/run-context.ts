@@ -1,0 +1,22 @@
+/**
+ * The run context: everything a worker needs to know about the run (its metadata and target,
+ * the rate-limit windows in force, the linked sandbox accounts), made once by the global setup
+ * and handed to every worker as one typed object by the run coordinator. The one environment
+ * variable a worker reads is the coordinator's address.
+ */
+import type { LinkedRun } from './linked-accounts';
+import type { RunMeta } from './outcomes';
+import type { RateLimitGroup } from './rate-limits';
+
+export interface RunContext {
+  meta: RunMeta;
+  /** The groups as the target enforces them (a local run shortens the windows). */
+  groups: RateLimitGroup[];
+  /** The accounts linked by the setup, or why there are none (read-only runs link none). */
+  linked: LinkedRun | { error: string };
+}
+
+export function linkedRunOf(context: RunContext): LinkedRun {
+  if ('error' in context.linked) throw new Error(`Precondition failed: no linked sandbox account (${context.linked.error}).`);
+  return context.linked;
+}

@@ -1,0 +1,22 @@
+/** A run context as the global setup makes one, for tests of the harness outside a conformance run. */
+import type { RunMeta } from '../../lib/outcomes';
+import { groupsFromSpec } from '../../lib/rate-limits';
+import type { RunContext } from '../../lib/run-context';
+import { rateLimitSpec } from '../../lib/spec';
+
+export function testRunContext(meta: Partial<RunMeta> = {}, windowSeconds?: number): RunContext {
+  return {
+    meta: {
+      environment: 'local',
+      baseUrl: 'http://127.0.0.1:9',
+      embeddedReference: false,
+      profile: 'conformance',
+      readOnly: false,
+      faults: [],
+      startedAt: '2026-12-01T00:00:00.000Z',
+      ...meta,
+    },
+    groups: groupsFromSpec(rateLimitSpec, windowSeconds),
+    linked: { error: 'no accounts in this test' },
+  };
+}
