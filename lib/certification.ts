@@ -32,7 +32,7 @@ export interface CertificationContent {
   suite: { name: string; version: string };
   spec: { path: string; sha256: string };
   /** The target as the run recorded it, never as a command guessed it. */
-  target: { environment: string; baseUrl: string; embeddedReference: boolean; faults: string[]; profile: string };
+  target: { environment: string; baseUrl: string; embeddedReference: boolean; faults: string[]; variations: string[]; profile: string };
   startedAt: string;
   finishedAt: string;
   score: { mustPassed: number; mustInScope: number; percent: number };
@@ -73,8 +73,8 @@ export function buildCertification(record: RunRecord, judgement: Judgement, meta
     suite: meta.suite,
     spec: meta.spec,
     target: run
-      ? { environment: run.environment, baseUrl: run.baseUrl, embeddedReference: run.embeddedReference, faults: run.faults, profile: run.profile }
-      : { environment: 'unknown', baseUrl: 'unknown: the run wrote no run.json', embeddedReference: false, faults: [], profile: 'unknown' },
+      ? { environment: run.environment, baseUrl: run.baseUrl, embeddedReference: run.embeddedReference, faults: run.faults, variations: run.variations, profile: run.profile }
+      : { environment: 'unknown', baseUrl: 'unknown: the run wrote no run.json', embeddedReference: false, faults: [], variations: [], profile: 'unknown' },
     startedAt: started.toISOString(),
     finishedAt: new Date(started.getTime() + (record.durationMs ?? 0)).toISOString(),
     score: judgement.score,

@@ -13,7 +13,7 @@ import { assertConfiguration, assertReachable } from './guard';
 import { isReadOnly, profileOf } from './profile';
 import { linkAccounts } from './linked-accounts';
 import { redact, redactor } from './redact';
-import { startEmbeddedReference } from './embedded-reference';
+import { parseFaultList, parseVariationList, startEmbeddedReference } from './embedded-reference';
 import { writeRunMeta } from './results';
 import type { RunContext } from './run-context';
 import { createLedger, pacedClient } from './run-ledger';
@@ -56,7 +56,8 @@ export default async function globalSetup(config: FullConfig): Promise<() => Pro
       embeddedReference: embedded,
       profile,
       readOnly,
-      faults: embedded ? (process.env.REFERENCE_FAULTS ?? '').split(',').map((f) => f.trim()).filter(Boolean) : [],
+      faults: embedded ? parseFaultList(process.env.REFERENCE_FAULTS) : [],
+      variations: embedded ? parseVariationList(process.env.REFERENCE_VARIATIONS) : [],
       startedAt,
     },
     groups,

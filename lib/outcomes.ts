@@ -66,8 +66,10 @@ export interface RunMeta {
   embeddedReference: boolean;
   profile: RunProfile;
   readOnly: boolean;
-  /** Faults and variations of an embedded reference. */
+  /** Faults of an embedded reference. */
   faults: string[];
+  /** Variations of an embedded reference. */
+  variations: string[];
   startedAt: string;
 }
 

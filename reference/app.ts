@@ -9,9 +9,10 @@ import { isSafeMethod } from '../lib/send-policy';
 import { matchOperation, operations, rateLimitGroups, type GroupName, type Operation } from '../lib/spec';
 import { authenticateBearer, authenticateClient, bearerTokenOf, clientCredentialsOf, clientOfBearer, type Caller, type ClientSeed } from './auth';
 import type { FaultName } from './faults';
+import type { VariationName } from './variations';
 import { handlers } from './handlers';
 import type { HandlerResult } from './handlers/context';
-import { HttpError, newRequestId, parseJsonBody, readBody, sendError, sendJson, sendSuccess, type Faults } from './http';
+import { HttpError, newRequestId, parseJsonBody, readBody, sendError, sendJson, sendSuccess, type Switches } from './http';
 import { serveConnect } from './connect';
 import { createRateLimiter, type LimitDecision, type RateLimiter } from './rate-limit';
 import { createStore, type Store } from './store';
@@ -22,6 +23,8 @@ export type { ClientSeed } from './auth';
 export interface ReferenceOptions {
   clients: readonly ClientSeed[];
   faults?: readonly FaultName[];
+  /** Legitimate alternative behaviours (reference/variations.ts). */
+  variations?: readonly VariationName[];
   /** Overrides every rate-limit group's window (fast local runs). */
   windowSeconds?: number;
   /** Milliseconds clock, injectable for tests. */
@@ -58,7 +61,7 @@ export const STATS_PATH = '/_reference/stats';
 
 interface App {
   clients: readonly ClientSeed[];
-  faults: Faults;
+  switches: Switches;
   now: () => number;
   store: Store;
   limiter: RateLimiter;
@@ -92,36 +95,36 @@ function matchRoute(method: string, pathname: string): { op: Operation; params: 
 
 function peerKey(req: IncomingMessage, app: App): string {
   const forwarded = req.headers['x-forwarded-for'];
-  if (app.faults.has('rate-limit-trusts-forwarded-for') && typeof forwarded === 'string') return `ip:${forwarded.split(',')[0].trim()}`;
+  if (app.switches.has('rate-limit-trusts-forwarded-for') && typeof forwarded === 'string') return `ip:${forwarded.split(',')[0].trim()}`;
   const peer = `ip:${req.socket.remoteAddress ?? 'unknown'}`;
-  return app.faults.has('rate-limit-ip-keyed-by-client') ? `${peer} ${String(req.headers['x-client-id'])}` : peer;
+  return app.switches.has('rate-limit-ip-keyed-by-client') ? `${peer} ${String(req.headers['x-client-id'])}` : peer;
 }
 
 /** Scope ip: the TCP peer (X-Forwarded-For ignored, A-018). Scope client: X-Client-ID, else the token's client. */
 function rateLimitKey(op: Operation, req: IncomingMessage, app: App): string {
   if (rateLimitGroups[op.group].scope === 'ip') return peerKey(req, app);
-  if (app.faults.has('rate-limit-shared-by-clients')) return 'every-client';
+  if (app.switches.has('rate-limit-shared-by-clients')) return 'every-client';
   const peer = `ip:${req.socket.remoteAddress ?? 'unknown'}`;
   const clientId = req.headers['x-client-id'];
   if (typeof clientId === 'string' && clientId !== '') return `client:${clientId}`;
-  const token = bearerTokenOf(req.headers.authorization, app.faults);
+  const token = bearerTokenOf(req.headers.authorization, app.switches);
   if (token === undefined) return peer;
   const issued = app.store.accessTokens.get(token);
   return issued ? `client:${issued.clientId}` : `token:${token}`;
 }
 
 /** The Retry-After header of a 429, as the Retry-After faults bend it. */
-function retryAfterHeader(seconds: number, faults: Faults): Record<string, string> {
-  if (faults.has('retry-after-missing')) return {};
-  if (faults.has('retry-after-zero')) return { 'Retry-After': '0' };
-  if (faults.has('retry-after-negative')) return { 'Retry-After': String(-seconds) };
-  if (faults.has('retry-after-not-a-number')) return { 'Retry-After': 'soon' };
+function retryAfterHeader(seconds: number, switches: Switches): Record<string, string> {
+  if (switches.has('retry-after-missing')) return {};
+  if (switches.has('retry-after-zero')) return { 'Retry-After': '0' };
+  if (switches.has('retry-after-negative')) return { 'Retry-After': String(-seconds) };
+  if (switches.has('retry-after-not-a-number')) return { 'Retry-After': 'soon' };
   return { 'Retry-After': String(seconds) };
 }
 
 /** The IETF RateLimit header fields (A-020); `rate-limit-headers-miscount` never counts down. */
-function rateLimitHeaders(group: GroupName, decision: LimitDecision, faults: Faults): Record<string, string> {
-  const remaining = faults.has('rate-limit-headers-miscount') ? decision.limit : decision.remaining;
+function rateLimitHeaders(group: GroupName, decision: LimitDecision, switches: Switches): Record<string, string> {
+  const remaining = switches.has('rate-limit-headers-miscount') ? decision.limit : decision.remaining;
   return {
     'RateLimit-Policy': `"${group}";q=${decision.limit};w=${decision.windowSeconds}`,
     RateLimit: `"${group}";r=${remaining};t=${decision.retryAfterSeconds}`,
@@ -130,33 +133,33 @@ function rateLimitHeaders(group: GroupName, decision: LimitDecision, faults: Fau
 
 function enforceRateLimit(op: Operation, req: IncomingMessage, res: ServerResponse, app: App): void {
   app.stats.requests[op.group] += 1;
-  if (app.faults.has('no-rate-limit')) return;
+  if (app.switches.has('no-rate-limit')) return;
   const decision = app.limiter.hit(op.group, rateLimitKey(op, req, app));
   if (decision.allowed) {
-    for (const [name, value] of Object.entries(rateLimitHeaders(op.group, decision, app.faults))) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(rateLimitHeaders(op.group, decision, app.switches))) res.setHeader(name, value);
     return;
   }
   app.stats.limited[op.group] += 1;
-  const status = app.faults.has('rate-limit-503') ? 503 : 429;
-  throw new HttpError(status, status === 429 ? 'Rate limit exceeded' : 'Service unavailable', retryAfterHeader(decision.retryAfterSeconds, app.faults));
+  const status = app.switches.has('rate-limit-503') ? 503 : 429;
+  throw new HttpError(status, status === 429 ? 'Rate limit exceeded' : 'Service unavailable', retryAfterHeader(decision.retryAfterSeconds, app.switches));
 }
 
 function authenticate(op: Operation, req: IncomingMessage, query: URLSearchParams, app: App): Caller {
   if (op.auth === 'bearer') {
-    const caller = authenticateBearer(req, query, app.clients, app.store, app.faults);
+    const caller = authenticateBearer(req, query, app.clients, app.store, app.switches);
     if (!caller) throw new HttpError(401, 'Invalid or missing access token');
     return caller;
   }
-  const client = authenticateClient(req, query, app.clients, app.faults) ?? clientOfBearer(req, app.clients, app.store, app.faults);
-  if (!client && app.faults.has('echo-secret-in-error')) {
-    throw new HttpError(401, `Invalid client credentials: secret "${clientCredentialsOf(req, query, app.faults).secret ?? ''}" is not valid`);
+  const client = authenticateClient(req, query, app.clients, app.switches) ?? clientOfBearer(req, app.clients, app.store, app.switches);
+  if (!client && app.switches.has('echo-secret-in-error')) {
+    throw new HttpError(401, `Invalid client credentials: secret "${clientCredentialsOf(req, query, app.switches).secret ?? ''}" is not valid`);
   }
   if (!client) throw new HttpError(401, 'Invalid client credentials');
   return { kind: 'client', clientId: client.clientId };
 }
 
 function requireScopes(op: Operation, caller: Caller, app: App): void {
-  if (caller.kind !== 'client' || app.faults.has('ignore-scopes')) return;
+  if (caller.kind !== 'client' || app.switches.has('ignore-scopes')) return;
   const granted = app.clients.find((c) => c.clientId === caller.clientId)?.scopes ?? [];
   const missing = op.scopes.find((scope) => !granted.includes(scope));
   if (missing) throw new HttpError(403, `Missing scope: ${missing}`);
@@ -166,7 +169,7 @@ function requireScopes(op: Operation, caller: Caller, app: App): void {
 const FAMILIAR_X_HEADERS = new Set(['x-client-id', 'x-client-secret', 'x-request-id', 'x-forwarded-for']);
 
 function refuseUnfamiliarHeaders(req: IncomingMessage, app: App): void {
-  if (!app.faults.has('reject-unfamiliar-headers')) return;
+  if (!app.switches.has('reject-unfamiliar-headers')) return;
   const unfamiliar = Object.keys(req.headers).find((name) => name === 'cookie' || name === 'origin' || (name.startsWith('x-') && !FAMILIAR_X_HEADERS.has(name)));
   if (unfamiliar) throw new HttpError(400, `Unexpected header ${unfamiliar}`);
 }
@@ -177,9 +180,9 @@ async function runPipeline(req: IncomingMessage, res: ServerResponse, pathname: 
   enforceRateLimit(op, req, res, app);
   const caller = authenticate(op, req, query, app);
   requireScopes(op, caller, app);
-  const params = validateParameters(op, pathParams, query, app.faults);
-  const body = op.requestSchema ? validateBody(op, parseJsonBody(await readBody(req)), app.faults) : undefined;
-  return handlers[op.operationId]({ op, caller, params, body, clients: app.clients, store: app.store, faults: app.faults, now: app.now });
+  const params = validateParameters(op, pathParams, query, app.switches);
+  const body = op.requestSchema ? validateBody(op, parseJsonBody(await readBody(req)), app.switches) : undefined;
+  return handlers[op.operationId]({ op, caller, params, body, clients: app.clients, store: app.store, switches: app.switches, now: app.now });
 }
 
 function asHttpError(error: unknown, log: (line: string) => void): HttpError {
@@ -193,15 +196,15 @@ async function serve(req: IncomingMessage, res: ServerResponse, app: App, log: (
   if (req.method === 'GET' && pathname === STATS_PATH) return sendJson(res, 200, app.stats);
   if (app.redirectTo !== undefined) return redirect(res, `${app.redirectTo}${req.url ?? '/'}`);
   if (!isSafeMethod(req.method ?? 'GET')) app.stats.writes += 1;
-  if (await serveConnect(req, res, pathname, query, app.store, app.now(), app.faults)) return;
+  if (await serveConnect(req, res, pathname, query, app.store, app.now(), app.switches)) return;
   const requestId = newRequestId();
   const started = app.now();
   try {
     const result = await runPipeline(req, res, pathname, query, app);
-    sendSuccess(res, result.status, result.body, requestId, app.faults);
+    sendSuccess(res, result.status, result.body, requestId, app.switches);
   } catch (error) {
     if (res.headersSent) res.destroy();
-    else sendError(res, asHttpError(error, log), requestId, app.faults);
+    else sendError(res, asHttpError(error, log), requestId, app.switches);
   }
   log(`${req.method} ${pathname} ${res.statusCode} ${app.now() - started}ms ${requestId}`);
 }
@@ -234,16 +237,16 @@ export function createReferenceHandler(options: ReferenceOptions): ReferenceHand
   assertEveryOperationHandled();
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => undefined);
-  const faults: Faults = new Set(options.faults ?? []);
+  const switches: Switches = new Set([...(options.faults ?? []), ...(options.variations ?? [])]);
   const app: App = {
     clients: options.clients,
-    faults,
+    switches,
     now,
     store: createStore(),
     limiter: createRateLimiter(now, {
       windowSecondsOverride: options.windowSeconds,
-      limitOffset: faults.has('rate-limit-one-late') ? 1 : faults.has('rate-limit-one-early') ? -1 : 0,
-      windowsNeverEnd: faults.has('window-never-resets'),
+      limitOffset: switches.has('rate-limit-one-late') ? 1 : switches.has('rate-limit-one-early') ? -1 : 0,
+      windowsNeverEnd: switches.has('window-never-resets'),
     }),
     stats: freshStats(),
     redirectTo: options.redirectTo === undefined ? undefined : parseRedirectOrigin(options.redirectTo),

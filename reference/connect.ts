@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connectContract } from '../lib/spec';
 import { billers, findBiller } from './data';
 import { issuePublicToken } from './handlers/link';
-import { readBody, type Faults } from './http';
+import { readBody, type Switches } from './http';
 import type { Store } from './store';
 
 const CONNECT_PREFIX = connectContract.frame_path;
@@ -26,7 +26,7 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.end(body);
 }
 
-function page(title: string, body: string, message?: { data: unknown; origin: string }, faults?: Faults): string {
+function page(title: string, body: string, message?: { data: unknown; origin: string }, faults?: Switches): string {
   const post = message
     ? `<script>window.parent.postMessage(${scriptValue(message.data)}, ${scriptValue(faults?.has('postmessage-any-origin') ? '*' : message.origin)});</script>`
     : '';
@@ -65,13 +65,13 @@ interface FrameContext {
 }
 
 /** The link token and host origin of a frame request, or why the frame cannot open. */
-function frameContext(params: URLSearchParams, store: Store, now: number, faults: Faults): FrameContext | { error: string; origin?: string } {
+function frameContext(params: URLSearchParams, store: Store, now: number, switches: Switches): FrameContext | { error: string; origin?: string } {
   const linkToken = params.get('link_token') ?? '';
   const originParam = params.get('origin') ?? '';
   const origin = URL.canParse(originParam) && new URL(originParam).origin === originParam ? originParam : undefined;
   if (!origin) return { error: 'The host page origin is missing or malformed.' };
   const issued = store.linkTokens.get(linkToken);
-  if (faults.has('connect-accept-unknown-link-token') && !issued) return { linkToken, origin, clientId: 'unknown' };
+  if (switches.has('connect-accept-unknown-link-token') && !issued) return { linkToken, origin, clientId: 'unknown' };
   if (!issued || now >= issued.expiresAt) return { error: 'This link is invalid or has expired. Ask the application for a new one.', origin };
   return { linkToken, origin, clientId: issued.clientId };
 }
@@ -96,43 +96,43 @@ function loginPage(ctx: FrameContext, billerId: string, error?: string): string 
 <button type="submit">Connect</button></form>`);
 }
 
-function exitPage(message: string, origin: string | undefined, faults: Faults): string {
+function exitPage(message: string, origin: string | undefined, switches: Switches): string {
   const error = { error_code: 'INVALID_LINK_TOKEN', error_message: message };
-  return page('Something went wrong', `<p role="alert">${escapeHtml(message)}</p>`, origin ? { data: { type: 'exit', error }, origin } : undefined, faults);
+  return page('Something went wrong', `<p role="alert">${escapeHtml(message)}</p>`, origin ? { data: { type: 'exit', error }, origin } : undefined, switches);
 }
 
-async function login(req: IncomingMessage, store: Store, now: number, faults: Faults): Promise<{ status: number; html: string }> {
+async function login(req: IncomingMessage, store: Store, now: number, switches: Switches): Promise<{ status: number; html: string }> {
   const form = new URLSearchParams(await readBody(req));
-  const ctx = frameContext(form, store, now, faults);
-  if ('error' in ctx) return { status: 400, html: exitPage(ctx.error, ctx.origin, faults) };
+  const ctx = frameContext(form, store, now, switches);
+  if ('error' in ctx) return { status: 400, html: exitPage(ctx.error, ctx.origin, switches) };
   const billerId = form.get('biller_id') ?? '';
   if (!findBiller(billerId)) return { status: 400, html: chooseBillerPage(ctx) };
-  const passwordOk = form.get('password') === TEST_PASSWORD || faults.has('connect-accept-any-password');
+  const passwordOk = form.get('password') === TEST_PASSWORD || switches.has('connect-accept-any-password');
   if (form.get('username') !== TEST_USERNAME || !passwordOk) {
     return { status: 200, html: loginPage(ctx, billerId, 'The username or password is incorrect.') };
   }
-  const publicToken = faults.has('connect-unusable-public-token')
+  const publicToken = switches.has('connect-unusable-public-token')
     ? `public-sandbox-${randomUUID()}`
     : issuePublicToken(store, { clientId: ctx.clientId, billerId, testUsername: TEST_USERNAME }, now);
   const data = { type: 'success', public_token: publicToken, metadata: { biller_id: billerId } };
-  return { status: 200, html: page('Connected', '<p>Your account is connected. You can close this window.</p>', { data, origin: ctx.origin }, faults) };
+  return { status: 200, html: page('Connected', '<p>Your account is connected. You can close this window.</p>', { data, origin: ctx.origin }, switches) };
 }
 
 /** Serves a /connect request; false when the path is not the Connect experience's. */
-export async function serveConnect(req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams, store: Store, now: number, faults: Faults): Promise<boolean> {
+export async function serveConnect(req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams, store: Store, now: number, switches: Switches): Promise<boolean> {
   if (pathname !== CONNECT_PREFIX && !pathname.startsWith(`${CONNECT_PREFIX}/`) && pathname !== connectContract.sdk_path) return false;
   if (req.method === 'GET' && pathname === connectContract.sdk_path) {
     send(res, 200, 'text/javascript', SDK);
   } else if (req.method === 'GET' && pathname === CONNECT_PREFIX) {
-    const ctx = frameContext(query, store, now, faults);
-    if ('error' in ctx) send(res, 400, 'text/html', exitPage(ctx.error, ctx.origin, faults));
+    const ctx = frameContext(query, store, now, switches);
+    if ('error' in ctx) send(res, 400, 'text/html', exitPage(ctx.error, ctx.origin, switches));
     else send(res, 200, 'text/html', chooseBillerPage(ctx));
   } else if (req.method === 'GET' && pathname === `${CONNECT_PREFIX}/login`) {
-    const ctx = frameContext(query, store, now, faults);
-    if ('error' in ctx) send(res, 400, 'text/html', exitPage(ctx.error, ctx.origin, faults));
+    const ctx = frameContext(query, store, now, switches);
+    if ('error' in ctx) send(res, 400, 'text/html', exitPage(ctx.error, ctx.origin, switches));
     else send(res, 200, 'text/html', loginPage(ctx, query.get('biller_id') ?? ''));
   } else if (req.method === 'POST' && pathname === `${CONNECT_PREFIX}/login`) {
-    const { status, html } = await login(req, store, now, faults);
+    const { status, html } = await login(req, store, now, switches);
     send(res, status, 'text/html', html);
   } else {
     send(res, 404, 'text/html', page('Not found', ''));

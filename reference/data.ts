@@ -2,7 +2,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { serverUrls } from '../lib/spec';
 import type { components } from '../schemas/openapi';
-import type { Faults } from './http';
+import type { Switches } from './http';
 import type { AccountLink } from './store';
 
 type Biller = components['schemas']['Biller'];
@@ -89,14 +89,14 @@ function digest(seed: string): Buffer {
   return createHash('sha256').update(seed).digest();
 }
 
-function money(amount: number, currency: string, faults: Faults): Money {
-  if (faults.has('schema-drift')) return { amount: (amount / 100).toFixed(2), currency } as unknown as Money;
+function money(amount: number, currency: string, switches: Switches): Money {
+  if (switches.has('schema-drift')) return { amount: (amount / 100).toFixed(2), currency } as unknown as Money;
   return { amount, currency };
 }
 
 /** The 3 bills of a `user_good` link: amounts, dates and mask follow from the biller id alone. */
-export function billsOf(link: AccountLink, biller: Biller, faults: Faults): Bill[] {
-  const amounts = digest(faults.has('random-bill-amounts') ? randomUUID() : biller.biller_id);
+export function billsOf(link: AccountLink, biller: Biller, switches: Switches): Bill[] {
+  const amounts = digest(switches.has('random-bill-amounts') ? randomUUID() : biller.biller_id);
   const mask = String(digest(`mask:${biller.biller_id}`).readUInt16BE(0) % 10_000).padStart(4, '0');
   const linkHex = link.linkId.slice('link_'.length);
   return STATEMENT_DATES.map((statementDate, n) => {
@@ -111,8 +111,8 @@ export function billsOf(link: AccountLink, biller: Biller, faults: Faults): Bill
       account_mask: mask,
       statement_date: statementDate,
       due_date: dueDate,
-      amount_due: money(amountDue, biller.currency, faults),
-      minimum_payment: money(Math.floor((amountDue * minimumPercent) / 100), biller.currency, faults),
+      amount_due: money(amountDue, biller.currency, switches),
+      minimum_payment: money(Math.floor((amountDue * minimumPercent) / 100), biller.currency, switches),
       status,
       paid_at: status === 'paid' ? `${addDays(dueDate, -DAYS_PAID_BEFORE_DUE)}T12:00:00.000Z` : null,
     };

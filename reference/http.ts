@@ -3,8 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { components } from '../schemas/openapi';
 import type { FaultName } from './faults';
+import type { VariationName } from './variations';
 
-export type Faults = ReadonlySet<FaultName>;
+/**
+ * The reference's switches: the faults (reference/faults.ts) and variations
+ * (reference/variations.ts) it runs with. A fault outranks a variation where both bend one behaviour.
+ */
+export type Switches = ReadonlySet<FaultName | VariationName>;
 type ErrorResponse = components['schemas']['ErrorResponse'];
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -34,27 +39,27 @@ export function reasonPhrase(status: number): string {
 }
 
 /** The NestJS `HttpException` body, bent by the error-format faults. */
-export function errorBody(error: HttpError, faults: Faults): ErrorResponse {
+export function errorBody(error: HttpError, switches: Switches): ErrorResponse {
   return {
-    statusCode: faults.has('error-status-mismatch') ? 400 : error.status,
-    message: faults.has('empty-error-message') ? '' : error.messages,
-    error: faults.has('wrong-reason-phrase') ? 'Error' : reasonPhrase(error.status),
+    statusCode: switches.has('error-status-mismatch') ? 400 : error.status,
+    message: switches.has('empty-error-message') ? '' : error.messages,
+    error: switches.has('wrong-reason-phrase') ? 'Error' : reasonPhrase(error.status),
   };
 }
 
-export function sendError(res: ServerResponse, error: HttpError, requestId: string, faults: Faults): void {
+export function sendError(res: ServerResponse, error: HttpError, requestId: string, switches: Switches): void {
   const headers = { ...error.headers, 'X-Request-Id': requestId };
-  if (faults.has('plain-text-errors')) {
+  if (switches.has('plain-text-errors')) {
     send(res, error.status, TEXT_CONTENT_TYPE, reasonPhrase(error.status), headers);
     return;
   }
-  send(res, error.status, JSON_CONTENT_TYPE, JSON.stringify(errorBody(error, faults)), headers);
+  send(res, error.status, JSON_CONTENT_TYPE, JSON.stringify(errorBody(error, switches)), headers);
 }
 
 /** A success response: the body gains `request_id`, echoed as `X-Request-Id` (A-011). */
-export function sendSuccess(res: ServerResponse, status: number, body: object, requestId: string, faults: Faults): void {
-  const contentType = faults.has('wrong-content-type') ? TEXT_CONTENT_TYPE : JSON_CONTENT_TYPE;
-  const headers: Record<string, string> = faults.has('missing-request-id-header') ? {} : { 'X-Request-Id': requestId };
+export function sendSuccess(res: ServerResponse, status: number, body: object, requestId: string, switches: Switches): void {
+  const contentType = switches.has('wrong-content-type') ? TEXT_CONTENT_TYPE : JSON_CONTENT_TYPE;
+  const headers: Record<string, string> = switches.has('missing-request-id-header') ? {} : { 'X-Request-Id': requestId };
   send(res, status, contentType, JSON.stringify({ ...body, request_id: requestId }), headers);
 }
 

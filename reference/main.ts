@@ -12,7 +12,8 @@ import dotenv from 'dotenv';
 import { startReference, type ReferenceOptions } from './app';
 import { generateLoopbackCertificate } from './certificate';
 import { referenceClientsFromEnv } from './clients';
-import { parseFaults, type FaultName } from './faults';
+import { parseFaults } from './faults';
+import { parseVariations } from './variations';
 
 function fail(message: string): never {
   process.stderr.write(`reference: ${message}\n`);
@@ -31,9 +32,10 @@ function portFromEnv(raw: string | undefined): number {
   return Number(raw);
 }
 
-function faultsFromEnv(raw: string | undefined): FaultName[] {
+/** A list parser's result, or the one line it threw, and exit 2. */
+function listFromEnv<T>(parse: (raw: string | undefined) => T[], raw: string | undefined): T[] {
   try {
-    return parseFaults(raw);
+    return parse(raw);
   } catch (error) {
     return fail((error as Error).message);
   }
@@ -55,7 +57,8 @@ async function startTls(certOut: string | undefined): Promise<{ tls: NonNullable
 
 async function main(): Promise<void> {
   dotenv.config({ path: join(__dirname, '..', '.env.local'), quiet: true });
-  const faults = faultsFromEnv(process.env.REFERENCE_FAULTS);
+  const faults = listFromEnv(parseFaults, process.env.REFERENCE_FAULTS);
+  const variations = listFromEnv(parseVariations, process.env.REFERENCE_VARIATIONS);
   const windowSeconds = windowSecondsFromEnv(process.env.REFERENCE_WINDOW_SECONDS);
   const port = portFromEnv(process.env.PORT);
   const host = process.env.HOST || '127.0.0.1';
@@ -65,12 +68,12 @@ async function main(): Promise<void> {
   const redirectTo = process.env.REFERENCE_REDIRECT_TO || undefined;
   const secure = tlsFromEnv(process.env.REFERENCE_TLS) ? await startTls(process.env.REFERENCE_TLS_CERT_OUT || undefined) : undefined;
 
-  const reference = await startReference({ clients, faults, windowSeconds, tls: secure?.tls, redirectTo }, port, host);
+  const reference = await startReference({ clients, faults, variations, windowSeconds, tls: secure?.tls, redirectTo }, port, host);
   const window = windowSeconds === undefined ? 'spec' : `${windowSeconds}s`;
   // Before the listening line, which tells a waiting client that everything is said.
   if (secure) console.log(`reference: CA certificate in ${secure.caFile} (give it to the suite with --ca)`);
   if (redirectTo) console.log(`reference: every request is answered 307 to ${redirectTo}`);
-  console.log(`reference: listening on ${reference.url} (faults: ${faults.join(',') || 'none'}, window: ${window})`);
+  console.log(`reference: listening on ${reference.url} (faults: ${faults.join(',') || 'none'}, variations: ${variations.join(',') || 'none'}, window: ${window})`);
 
   const stop = () => {
     reference.close().then(() => process.exit(0), () => process.exit(1));

@@ -29,7 +29,7 @@ const PRUNE_ABOVE_KEYS = 10_000;
 
 export interface LimiterOptions {
   windowSecondsOverride?: number;
-  /** Faults: how many requests a window admits beyond (or short of) the limit; windows that never end. */
+  /** Switches: how many requests a window admits beyond (or short of) the limit; windows that never end. */
   limitOffset?: number;
   windowsNeverEnd?: boolean;
 }

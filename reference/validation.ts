@@ -6,7 +6,7 @@ import type { ErrorObject } from 'ajv';
 import { spec, type Operation } from '../lib/spec';
 import validators from '../schemas/validators.cjs';
 import { billers } from './data';
-import { badRequest, type Faults } from './http';
+import { badRequest, type Switches } from './http';
 
 type Json = Record<string, any>;
 
@@ -45,9 +45,9 @@ function parametersOf(op: Operation): Parameter[] {
   return declared.map((p) => ({ name: p.name, in: p.in, required: p.required === true, schema: resolveSchema(p.schema) }));
 }
 
-function stringErrors(name: string, value: string, schema: Json, faults: Faults): string[] {
+function stringErrors(name: string, value: string, schema: Json, switches: Switches): string[] {
   const length = [...value].length;
-  const maxLength = faults.has('ignore-query-length-limits') ? undefined : schema.maxLength;
+  const maxLength = switches.has('ignore-query-length-limits') ? undefined : schema.maxLength;
   return [
     schema.enum && !schema.enum.includes(value) ? say.notOneOf(name, schema.enum) : '',
     schema.minLength !== undefined && length < schema.minLength ? say.tooShort(name, schema.minLength) : '',
@@ -60,9 +60,9 @@ function clamp(n: number, min = -Infinity, max = Infinity): number {
   return Math.min(max, Math.max(min, n));
 }
 
-function integerParameter(name: string, raw: string, schema: Json, faults: Faults): { value: unknown; errors: string[] } {
+function integerParameter(name: string, raw: string, schema: Json, switches: Switches): { value: unknown; errors: string[] } {
   const n = /^-?\d+$/.test(raw) ? Number(raw) : NaN;
-  if (faults.has('clamp-invalid-limit')) {
+  if (switches.has('clamp-invalid-limit')) {
     return { value: Number.isSafeInteger(n) ? clamp(n, schema.minimum, schema.maximum) : schema.default, errors: [] };
   }
   if (!Number.isSafeInteger(n)) return { value: undefined, errors: [say.notInteger(name)] };
@@ -81,7 +81,7 @@ export function validateParameters(
   op: Operation,
   pathParams: Record<string, string>,
   query: URLSearchParams,
-  faults: Faults,
+  switches: Switches,
 ): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   const errors: string[] = [];
@@ -93,13 +93,13 @@ export function validateParameters(
       continue;
     }
     if (raws.length > 1) {
-      if (faults.has('crash-on-repeated-query-parameter')) throw new TypeError(`${name}.trim is not a function`);
+      if (switches.has('crash-on-repeated-query-parameter')) throw new TypeError(`${name}.trim is not a function`);
       errors.push(say.notSingle(name));
       continue;
     }
     const checked = schema.type === 'integer'
-      ? integerParameter(name, raws[0], schema, faults)
-      : { value: raws[0], errors: stringErrors(name, raws[0], schema, faults) };
+      ? integerParameter(name, raws[0], schema, switches)
+      : { value: raws[0], errors: stringErrors(name, raws[0], schema, switches) };
     values[name] = checked.value;
     errors.push(...checked.errors);
   }
@@ -142,9 +142,9 @@ function withRequiredDefaults(body: unknown, required: readonly string[]): unkno
 }
 
 /** The JSON body of `op`, checked with the generated validator of its request schema. */
-export function validateBody(op: Operation, body: unknown, faults: Faults): unknown {
+export function validateBody(op: Operation, body: unknown, switches: Switches): unknown {
   if (!op.requestSchema) return body;
-  const input = faults.has('accept-invalid-body')
+  const input = switches.has('accept-invalid-body')
     ? withRequiredDefaults(body, spec.components.schemas[op.requestSchema].required ?? [])
     : body;
   const validate = validators[op.requestSchema];

@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { isLoopbackUrl } from '../lib/loopback';
 import type { components } from '../schemas/openapi';
-import type { Faults } from './http';
+import type { Switches } from './http';
 
 export type WebhookEvent = components['schemas']['WebhookEvent'];
 
@@ -33,23 +33,23 @@ export interface Delivery {
   event: WebhookEvent;
   /** Milliseconds clock, read at each attempt. */
   now: () => number;
-  faults: Faults;
+  switches: Switches;
 }
 
 /** The bytes sent and the bytes signed: the same, except under `signature-over-reserialized-body`. */
-function bodies(event: WebhookEvent, faults: Faults): { sent: string; signed: string } {
+function bodies(event: WebhookEvent, switches: Switches): { sent: string; signed: string } {
   const compact = JSON.stringify(event);
-  return faults.has('signature-over-reserialized-body')
+  return switches.has('signature-over-reserialized-body')
     ? { sent: JSON.stringify(event, null, 2), signed: compact }
     : { sent: compact, signed: compact };
 }
 
 function headersOf(delivery: Delivery, signed: string, unixSeconds: number): Record<string, string> {
-  const { event, faults } = delivery;
-  const secret = faults.has('signature-wrong-secret') ? WRONG_SECRET : delivery.secret;
+  const { event, switches } = delivery;
+  const secret = switches.has('signature-wrong-secret') ? WRONG_SECRET : delivery.secret;
   return {
     'Content-Type': 'application/json',
-    ...(faults.has('webhook-event-id-missing') ? {} : { 'BillerAPI-Event-Id': event.event_id }),
+    ...(switches.has('webhook-event-id-missing') ? {} : { 'BillerAPI-Event-Id': event.event_id }),
     'BillerAPI-Signature': signatureHeader(secret, signed, unixSeconds),
   };
 }
@@ -66,10 +66,10 @@ async function attempt(url: string, headers: Record<string, string>, body: strin
 }
 
 async function deliverWithRetries(delivery: Delivery): Promise<void> {
-  const { sent, signed } = bodies(delivery.event, delivery.faults);
+  const { sent, signed } = bodies(delivery.event, delivery.switches);
   const firstSecond = Math.floor(delivery.now() / 1000);
   for (let n = 1; n <= MAX_ATTEMPTS; n++) {
-    const unixSeconds = delivery.faults.has('stale-retry-timestamp') ? firstSecond : Math.floor(delivery.now() / 1000);
+    const unixSeconds = delivery.switches.has('stale-retry-timestamp') ? firstSecond : Math.floor(delivery.now() / 1000);
     if (await attempt(delivery.url, headersOf(delivery, signed, unixSeconds), sent)) return;
     if (n < MAX_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
   }

@@ -1,6 +1,6 @@
 /**
  * `npm run conformance -- [--env local|sandbox|production|partner] [--base-url URL]
- *   [--faults a,b] [--window SECONDS] [--grep PATTERN] [-- <playwright args>]`
+ *   [--faults a,b] [--variations a,b|all] [--window SECONDS] [--grep PATTERN] [-- <playwright args>]`
  *
  * Checks the configuration and the target, runs the Playwright suites with every line of
  * their output redacted, and ends with the totals and a verdict.
@@ -19,9 +19,9 @@ import { redact, redactor } from '../lib/redact';
 import { writeLandingPage } from '../lib/landing-page';
 import { readRunResult, RESULTS_FILE, RUN_META_FILE } from '../lib/results';
 import { totalsLine, verdictLine, type Judgement } from '../lib/verdict';
-import { parseFaultList, parseWindowSeconds } from '../lib/embedded-reference';
+import { parseFaultList, parseVariationList, parseWindowSeconds } from '../lib/embedded-reference';
 
-const USAGE = 'usage: npm run conformance -- [--env local|sandbox|production|partner] [--base-url URL] [--ca FILE] [--allow-insecure-http] [--faults a,b] [--window SECONDS] [--grep PATTERN] [--shard I/N] [-- playwright args]';
+const USAGE = 'usage: npm run conformance -- [--env local|sandbox|production|partner] [--base-url URL] [--ca FILE] [--allow-insecure-http] [--faults a,b] [--variations a,b|all] [--window SECONDS] [--grep PATTERN] [--shard I/N] [-- playwright args]';
 
 /** `--help`: the usage line, then what the options that touch transport security mean. */
 const HELP = [
@@ -40,6 +40,7 @@ const FLAGS: Record<string, string> = {
   '--env': 'BILLERAPI_ENV',
   '--base-url': 'BILLERAPI_BASE_URL',
   '--faults': 'REFERENCE_FAULTS',
+  '--variations': 'REFERENCE_VARIATIONS',
   '--window': 'REFERENCE_WINDOW_SECONDS',
   '--ca': CA_FILE_VARIABLE,
 };
@@ -90,10 +91,11 @@ async function preflight(): Promise<Environment> {
   const environment = loadEnvironment();
   redactor.register(...environmentSecrets(environment));
   assertConfiguration(environment);
-  if (environment.name !== 'local' && (process.env.REFERENCE_FAULTS || process.env.REFERENCE_WINDOW_SECONDS)) {
-    throw new ConfigError('--faults and --window configure the embedded reference: they apply to --env local only.');
+  if (environment.name !== 'local' && (process.env.REFERENCE_FAULTS || process.env.REFERENCE_VARIATIONS || process.env.REFERENCE_WINDOW_SECONDS)) {
+    throw new ConfigError('--faults, --variations and --window configure the embedded reference: they apply to --env local only.');
   }
   parseFaultList(process.env.REFERENCE_FAULTS);
+  parseVariationList(process.env.REFERENCE_VARIATIONS);
   parseWindowSeconds(process.env.REFERENCE_WINDOW_SECONDS);
   if (environment.baseUrl !== undefined) await assertReachable(environment.baseUrl);
   return environment;

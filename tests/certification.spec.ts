@@ -46,7 +46,7 @@ test('each requirement gets one result from the verdict module; a waived failure
   ]);
   expect(c.score).toEqual({ mustPassed: 1, mustInScope: 5, percent: 20 });
   expect(c.verdict).toBe('FAIL');
-  expect(c.target).toEqual({ environment: 'partner', baseUrl: 'https://partner.example', embeddedReference: false, faults: [], profile: 'certify' });
+  expect(c.target).toEqual({ environment: 'partner', baseUrl: 'https://partner.example', embeddedReference: false, faults: [], variations: [], profile: 'certify' });
   expect(c.requirements[0].evidence).toEqual(['GET /billers\n\nHTTP 401']);
   expect([c.startedAt, c.finishedAt]).toEqual(['2026-11-29T04:00:00.000Z', '2026-11-29T04:01:01.000Z']);
 });

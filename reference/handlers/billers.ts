@@ -1,14 +1,14 @@
 /** GET /billers and GET /billers/{biller_id}. */
 import type { components } from '../../schemas/openapi';
 import { billers, findBiller } from '../data';
-import { badRequest, HttpError, type Faults } from '../http';
+import { badRequest, HttpError, type Switches } from '../http';
 import { ok, type Handler } from './context';
 
 type Biller = components['schemas']['Biller'];
 
 /** The one answer to an unknown biller id, wherever it is looked up by path or body. */
-export function billerNotFound(faults: Faults): HttpError {
-  return faults.has('unknown-biller-400') ? badRequest('Biller not found') : new HttpError(404, 'Biller not found');
+export function billerNotFound(switches: Switches): HttpError {
+  return switches.has('unknown-biller-400') ? badRequest('Biller not found') : new HttpError(404, 'Biller not found');
 }
 
 const CURSOR = /^o:(\d{1,6})$/;
@@ -30,10 +30,10 @@ interface BillerFilter {
   country?: string;
 }
 
-function matchesFilter(biller: Biller, { q, category, country }: BillerFilter, faults: Faults): boolean {
+function matchesFilter(biller: Biller, { q, category, country }: BillerFilter, switches: Switches): boolean {
   return (
     (q === undefined || biller.name.toLowerCase().includes(q.toLowerCase())) &&
-    (category === undefined || faults.has('ignore-category-filter') || biller.category === category) &&
+    (category === undefined || switches.has('ignore-category-filter') || biller.category === category) &&
     (country === undefined || biller.country === country)
   );
 }
@@ -48,24 +48,24 @@ function shuffled<T>(items: readonly T[]): T[] {
 }
 
 /** Where the next page starts: overlapping by one biller under the cursor-overlap fault. */
-function nextOffset(offset: number, limit: number, faults: Faults): number {
-  return faults.has('cursor-overlap') ? Math.max(offset + 1, offset + limit - 1) : offset + limit;
+function nextOffset(offset: number, limit: number, switches: Switches): number {
+  return switches.has('cursor-overlap') ? Math.max(offset + 1, offset + limit - 1) : offset + limit;
 }
 
-export const listBillers: Handler = ({ params, faults }) => {
+export const listBillers: Handler = ({ params, switches }) => {
   const limit = params.limit as number;
   const offset = params.cursor === undefined ? 0 : decodeCursor(params.cursor as string);
-  const matching = billers.filter((b) => matchesFilter(b, params as BillerFilter, faults));
-  const ordered = faults.has('shuffled-billers') ? shuffled(matching) : matching;
+  const matching = billers.filter((b) => matchesFilter(b, params as BillerFilter, switches));
+  const ordered = switches.has('shuffled-billers') ? shuffled(matching) : matching;
   const last = offset + limit >= ordered.length;
   return ok({
     billers: ordered.slice(offset, offset + limit),
-    next_cursor: last ? null : encodeCursor(nextOffset(offset, limit, faults)),
+    next_cursor: last ? null : encodeCursor(nextOffset(offset, limit, switches)),
   });
 };
 
-export const getBiller: Handler = ({ params, faults }) => {
+export const getBiller: Handler = ({ params, switches }) => {
   const biller = findBiller(params.biller_id as string);
-  if (!biller) throw billerNotFound(faults);
+  if (!biller) throw billerNotFound(switches);
   return ok({ biller });
 };

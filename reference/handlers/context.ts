@@ -1,7 +1,7 @@
 /** What every operation handler receives and returns. */
 import type { Operation } from '../../lib/spec';
 import type { Caller, ClientSeed } from '../auth';
-import { HttpError, type Faults } from '../http';
+import { HttpError, type Switches } from '../http';
 import type { Store } from '../store';
 
 export interface HandlerContext {
@@ -13,7 +13,7 @@ export interface HandlerContext {
   body: unknown;
   clients: readonly ClientSeed[];
   store: Store;
-  faults: Faults;
+  switches: Switches;
   now: () => number;
 }
 

@@ -20,14 +20,14 @@ const TEST_USERNAMES: readonly string[] = [spec.components.schemas.SandboxPublic
 const DEFAULT_TEST_USERNAME = TEST_USERNAMES[0];
 
 export const createLinkToken: Handler = (ctx) => {
-  const { body, faults, now } = ctx;
+  const { body, switches, now } = ctx;
   const { biller_id: billerId } = body as Schemas['LinkTokenCreateRequest'];
   if (billerId !== undefined && !findBiller(billerId)) throw badRequest(['biller_id must be the id of a known biller']);
-  const lifetime = faults.has('expired-link-token') ? -LINK_TOKEN_LIFETIME_MS : LINK_TOKEN_LIFETIME_MS;
+  const lifetime = switches.has('expired-link-token') ? -LINK_TOKEN_LIFETIME_MS : LINK_TOKEN_LIFETIME_MS;
   const linkToken = `link-sandbox-${randomUUID()}`;
   ctx.store.linkTokens.set(linkToken, { clientId: callerClientId(ctx), expiresAt: now() + lifetime });
   return {
-    status: faults.has('undocumented-status') ? 201 : 200,
+    status: switches.has('undocumented-status') ? 201 : 200,
     body: { link_token: linkToken, expiration: new Date(now() + lifetime).toISOString() },
   };
 };
@@ -43,7 +43,7 @@ export const sandboxCreatePublicToken: Handler = (ctx) => {
   const { biller_id: billerId, test_username: testUsername = DEFAULT_TEST_USERNAME } =
     ctx.body as Partial<Schemas['SandboxPublicTokenCreateRequest']>;
   if (!TEST_USERNAMES.includes(testUsername)) throw badRequest([validationMessages.notOneOf('test_username', TEST_USERNAMES)]);
-  if (!billerId || !findBiller(billerId)) throw billerNotFound(ctx.faults);
+  if (!billerId || !findBiller(billerId)) throw billerNotFound(ctx.switches);
   return ok({ public_token: issuePublicToken(ctx.store, { clientId: callerClientId(ctx), billerId, testUsername }, ctx.now()) });
 };
 
@@ -59,14 +59,14 @@ export const exchangePublicToken: Handler = (ctx) => {
   const { public_token: publicToken } = ctx.body as Schemas['PublicTokenExchangeRequest'];
   const clientId = callerClientId(ctx);
   const issued = ctx.store.publicTokens.get(publicToken);
-  if (!issued && publicToken.startsWith('public-sandbox-') && ctx.faults.has('accept-unknown-public-token')) {
+  if (!issued && publicToken.startsWith('public-sandbox-') && ctx.switches.has('accept-unknown-public-token')) {
     return ok(createLink(ctx.store, { clientId, billerId: billers[0].biller_id, testUsername: DEFAULT_TEST_USERNAME }));
   }
   // One answer for unknown, used, expired and foreign tokens, as Plaid's INVALID_PUBLIC_TOKEN.
-  const foreign = issued !== undefined && issued.clientId !== clientId && !ctx.faults.has('cross-client-public-token');
+  const foreign = issued !== undefined && issued.clientId !== clientId && !ctx.switches.has('cross-client-public-token');
   if (!issued || issued.used || ctx.now() >= issued.expiresAt || foreign) {
     throw badRequest('Invalid public token');
   }
-  if (!ctx.faults.has('reusable-public-token')) issued.used = true;
+  if (!ctx.switches.has('reusable-public-token')) issued.used = true;
   return ok(createLink(ctx.store, { clientId, billerId: issued.billerId, testUsername: issued.testUsername }));
 };

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { spec } from '../../lib/spec';
 import type { components } from '../../schemas/openapi';
-import { badRequest, notFound, type Faults } from '../http';
+import { badRequest, notFound, type Switches } from '../http';
 import type { StoredWebhook } from '../store';
 import { isLoopbackUrl } from '../../lib/loopback';
 import { deliverEvent, type WebhookEvent } from '../webhook-delivery';
@@ -14,10 +14,10 @@ type EventType = Schemas['WebhookEventType'];
 const ALL_EVENT_TYPES: readonly EventType[] = spec.components.schemas.WebhookEventType.enum;
 
 /** https anywhere; plain http only to a loopback receiver, which only the sandbox allows. */
-function urlAllowed(raw: string, faults: Faults): boolean {
+function urlAllowed(raw: string, switches: Switches): boolean {
   if (!URL.canParse(raw)) return false;
   const url = new URL(raw);
-  if (url.protocol === 'http:' && faults.has('accept-http-webhook-url')) return true;
+  if (url.protocol === 'http:' && switches.has('accept-http-webhook-url')) return true;
   return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackUrl(url));
 }
 
@@ -30,7 +30,7 @@ function ownWebhook(ctx: HandlerContext, webhookId: string): StoredWebhook {
 
 export const createWebhook: Handler = (ctx) => {
   const { url, events = [...ALL_EVENT_TYPES] } = ctx.body as Schemas['WebhookCreateRequest'];
-  if (!urlAllowed(url, ctx.faults)) throw badRequest(['url must use https (http is allowed only for loopback hosts)']);
+  if (!urlAllowed(url, ctx.switches)) throw badRequest(['url must use https (http is allowed only for loopback hosts)']);
   const webhook = {
     webhook_id: `wh_${randomBytes(12).toString('hex')}`,
     url,
@@ -45,7 +45,7 @@ export const createWebhook: Handler = (ctx) => {
 export const listWebhooks: Handler = (ctx) => {
   const clientId = callerClientId(ctx);
   const own = [...ctx.store.webhooks.values()].filter((w) => w.clientId === clientId);
-  const listed = ctx.faults.has('webhook-secret-in-list') ? own.map((w) => ({ ...w.webhook, secret: w.secret })) : own.map((w) => w.webhook);
+  const listed = ctx.switches.has('webhook-secret-in-list') ? own.map((w) => ({ ...w.webhook, secret: w.secret })) : own.map((w) => w.webhook);
   return ok({ webhooks: listed });
 };
 
@@ -64,6 +64,6 @@ export const sandboxFireWebhook: Handler = (ctx) => {
     created_at: new Date(ctx.now()).toISOString(),
     data: {},
   };
-  deliverEvent({ url: webhook.url, secret, event, now: ctx.now, faults: ctx.faults });
+  deliverEvent({ url: webhook.url, secret, event, now: ctx.now, switches: ctx.switches });
   return ok({ event_id: event.event_id });
 };

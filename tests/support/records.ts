@@ -21,6 +21,7 @@ export const runMeta = (extra: Partial<RunMeta> = {}): RunMeta => ({
   profile: 'conformance',
   readOnly: false,
   faults: [],
+  variations: [],
   startedAt: '2026-11-29T04:00:00.000Z',
   ...extra,
 });

@@ -13,6 +13,7 @@ export function testRunContext(meta: Partial<RunMeta> = {}, windowSeconds?: numb
       profile: 'conformance',
       readOnly: false,
       faults: [],
+      variations: [],
       startedAt: '2026-12-01T00:00:00.000Z',
       ...meta,
     },
