@@ -96,8 +96,10 @@ function notJudgedReason(tests: readonly TestRecord[], id: RequirementId, readOn
   }
   const skips = [...new Set(citing.flatMap((t) => t.outcomes.filter((o) => o.result === 'skip' && o.requirement === id).map((o) => o.message)))];
   if (skips.length > 0) return `skipped: ${skips.join('; ')}`;
-  const stopped = citing.flatMap((t) => t.outcomes.filter((o) => o.result === 'error' || o.result === 'fail').map((o) => `${firstLine(o.message)} (in "${t.title}")`));
-  return stopped.length > 0 ? `the test stopped before judging it: ${stopped[0]}` : 'no check reached it';
+  // An error says itself that the test stopped; a failure here is the precondition that stopped it.
+  const stopped = citing.flatMap((t) => t.outcomes.filter((o) => o.result === 'error' || o.result === 'fail')
+    .map((o) => `${o.result === 'fail' ? 'a precondition failed: ' : ''}${firstLine(o.message)} (in "${t.title}")`));
+  return stopped[0] ?? 'no check reached it';
 }
 
 function resultOf(req: Requirement, record: RunRecord, inScope: boolean, waiver: string | undefined): RequirementResult {

@@ -140,7 +140,8 @@ test('the fixtures record each way a test ends, as data, in a real run (planted 
   });
   const j = run.result!.judgement;
   expect([j.verdict, j.failed, j.notJudged]).toEqual(['FAIL', ['AUTH-002', 'ERR-002'], ['AUTH-003', 'AUTH-004', 'AUTH-005', 'AUTH-006']]);
-  expect(j.requirements.find((r) => r.id === 'AUTH-004')?.reason).toMatch(/^the test stopped before judging it: The test stopped before judging AUTH-004: Test timeout of 1000ms exceeded\./);
+  expect(j.requirements.find((r) => r.id === 'AUTH-004')?.reason).toMatch(/^The test stopped before judging AUTH-004: Test timeout of 1000ms exceeded\./);
+  expect(j.requirements.find((r) => r.id === 'AUTH-003')?.reason).toMatch(/^a precondition failed: AUTH-002 /);
 });
 
 // The agreement property: every command's summary of one run, read as a person reads it.
