@@ -7,6 +7,7 @@ import { STATUS_CODES } from 'node:http';
 import validators from '../schemas/validators.cjs';
 import type { Exchange } from './client';
 import type { RequirementId } from './requirements';
+import { reasonPhraseOf } from './spec';
 
 export interface Failure {
   requirement: RequirementId;
@@ -42,11 +43,16 @@ export function schemaErrors(schema: keyof typeof validators, value: unknown): s
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
 }
 
+/** `404 Not Found`: a status as failure messages name it, with the spec's reason phrase (Node's for statuses the spec lists none for). */
+export function statusName(status: number): string {
+  return `${status} ${reasonPhraseOf(status) ?? STATUS_CODES[status] ?? ''}`.trim();
+}
+
 export function statusIs(requirement: RequirementId, expected: number): Check {
   return (x) =>
     x.response.status === expected
       ? undefined
-      : { requirement, expected: `status ${expected} ${STATUS_CODES[expected] ?? ''}`.trim(), received: statusLine(x) };
+      : { requirement, expected: `status ${statusName(expected)}`, received: statusLine(x) };
 }
 
 export function statusIsOneOf(requirement: RequirementId, expected: readonly number[]): Check {
@@ -82,9 +88,10 @@ export const errorStatusCodeMatches: Check = only(isError, (x) => {
     : { requirement: 'ERR-002', expected: `statusCode ${x.response.status}`, received: `statusCode ${JSON.stringify(statusCode)}` };
 });
 
+/** ERR-003 with the phrases of the spec (`x-reason-phrases`, A-001); a status the spec lists none for is not judged here (SCHEMA-002 is). */
 export const errorIsReasonPhrase: Check = only(isError, (x) => {
   const error = field(x, 'error');
-  const phrase = STATUS_CODES[x.response.status];
+  const phrase = reasonPhraseOf(x.response.status);
   if (error === undefined || phrase === undefined) return undefined;
   return error === phrase
     ? undefined

@@ -47,7 +47,7 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 async function route(req: IncomingMessage, res: ServerResponse, ledger: RunLedger, context: RunContext): Promise<void> {
   if (req.method === 'GET' && req.url === '/context') return reply(res, 200, context);
   if (req.method === 'POST' && req.url === '/reserve') {
-    const { group, key } = await readJson(req);
+    const { group, key } = (await readJson(req)) as { group: string; key: string | string[] };
     try {
       return reply(res, 200, ledger.budget.reserve(group as GroupName, key, Date.now()));
     } catch (error) {
@@ -96,8 +96,8 @@ export class CoordinatorClient {
     return { status: response.status, json: JSON.parse(response.body) };
   }
 
-  /** Milliseconds to wait before sending one request of `group` for `key`. */
-  async reserve(group: GroupName, key: string): Promise<number> {
+  /** Milliseconds to wait before sending one request of `group` for `key` (or for each of several keys). */
+  async reserve(group: GroupName, key: string | readonly string[]): Promise<number> {
     const { status, json } = await this.post('/reserve', { group, key }, 5_000);
     if (status !== 200) throw new Error(`Harness: ${json.error ?? `the run coordinator answered ${status}`}`);
     return json.waitMs;

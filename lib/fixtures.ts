@@ -10,7 +10,8 @@ import { coordinatorFromEnv, type CoordinatorClient, type ProbeReport } from './
 import { pacerOf } from './pacing';
 import { probeDeadlineMs } from './windows';
 import { contractChecks, runChecks, type Check, type Failure } from './checks';
-import { environmentSecrets, loadEnvironment, type Environment } from './env';
+import { configuredClients, environmentSecrets, loadEnvironment, type Environment } from './env';
+import type { KnownCredentials } from './rate-budget';
 import { HarnessError } from './errors';
 import { formatExchange, formatFailure, requestLine } from './failure';
 import type { LinkedAccount } from './linked-accounts';
@@ -38,7 +39,7 @@ export class Api {
     private readonly coordinator?: CoordinatorClient,
   ) {
     this.baseUrl = run.meta.baseUrl;
-    const pace = coordinator ? pacerOf((group, key) => coordinator.reserve(group, key), environment.primary.id) : undefined;
+    const pace = coordinator ? pacerOf((group, keys) => coordinator.reserve(group, keys), knownCredentials(environment, run)) : undefined;
     const readOnly = run.meta.readOnly;
     this.client = new ApiClient(this.baseUrl, { readOnly, onExchange: (x) => this.exchanges.push(x), pace });
     this.unrecorded = new ApiClient(this.baseUrl, { readOnly, pace });
@@ -131,6 +132,16 @@ export class Api {
     return message;
   }
 
+  /**
+   * Records a failure that leaves nothing more to judge (a flow that never reached its next step)
+   * and stops the test: the requirements it cites and has not judged stay unjudged, never passed.
+   */
+  stop(failure: Failure, exchange?: Exchange): never {
+    const message = this.recordFailure(failure, exchange);
+    this.recorder.stoppedOnRecord = true;
+    throw new Error(message);
+  }
+
   /** A precondition: records what failed and stops the test; the test's own requirements stay unjudged. */
   require(exchange: Exchange, ...checks: Check[]): void {
     const failures = runChecks(exchange, checks);
@@ -139,6 +150,12 @@ export class Api {
     this.recorder.stoppedOnRecord = true;
     throw new Error(`Precondition failed:\n${messages.join('\n')}`);
   }
+}
+
+/** The configured clients and the linked accounts' tokens: what tells the budget which requests authenticate. */
+function knownCredentials(environment: Environment, run: RunContext): KnownCredentials {
+  const tokens = 'error' in run.linked ? [] : run.linked.accounts.map((a) => a.accessToken);
+  return { clients: configuredClients(environment).map(([, c]) => c), tokens, bearerOwner: environment.primary.id };
 }
 
 let probeReport: Promise<ProbeReport> | undefined;

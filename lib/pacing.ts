@@ -1,15 +1,15 @@
 /** Pacers: the rate budget put in front of an ApiClient, in the main process or in a worker. */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Pacer } from './client';
-import { budgetKey } from './rate-budget';
+import { budgetKeys, type KnownCredentials } from './rate-budget';
 import { rateLimitGroups, type GroupName } from './spec';
 
 export const sleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, { signal });
 
-/** `reserve` answers how long to wait before sending; `bearerOwner` is the client the suites' tokens belong to. */
-export function pacerOf(reserve: (group: GroupName, key: string) => Promise<number> | number, bearerOwner: string): Pacer {
+/** `reserve` answers how long to wait before sending; `known` tells which requests authenticate, and as whom (A-010). */
+export function pacerOf(reserve: (group: GroupName, keys: readonly string[]) => Promise<number> | number, known: KnownCredentials): Pacer {
   return async (op, auth) => {
-    const waitMs = await reserve(op.group, budgetKey(rateLimitGroups[op.group].scope, auth, bearerOwner));
+    const waitMs = await reserve(op.group, budgetKeys(rateLimitGroups[op.group].scope, op.auth, auth, known));
     if (waitMs > 0) await sleep(waitMs);
   };
 }

@@ -6,7 +6,7 @@
  * server uses (fixed, fixed per key, sliding). It paces; it never refuses, except a wait longer
  * than `maxWaitMs`, which means the suites planned more requests than the limits allow.
  */
-import { CLIENT_ID_HEADER, type Auth } from './auth';
+import { authHeaders, CLIENT_ID_HEADER, CLIENT_SECRET_HEADER, type Auth } from './auth';
 import type { GroupName, LimitScope, RateLimitGroup } from './rate-limits';
 
 export interface BudgetOptions {
@@ -37,8 +37,12 @@ export interface Reservation {
 export class BudgetExceeded extends Error {}
 
 export interface RateBudget {
-  /** Schedules one request of `group` for `key`; throws BudgetExceeded past `maxWaitMs`. */
-  reserve(group: GroupName, key: string, now: number): Reservation;
+  /**
+   * Schedules one request of `group` for `key`, or for every one of `key` when it is a list (a
+   * request the server may count against either: it is scheduled, and logged, once for all);
+   * throws BudgetExceeded past `maxWaitMs`.
+   */
+  reserve(group: GroupName, key: string | readonly string[], now: number): Reservation;
   /** The key is limited by the server until `untilMs` (a probe ended there): nothing is scheduled before. */
   block(group: GroupName, key: string, untilMs: number): void;
   /** Requests scheduled so far, per group. */
@@ -75,21 +79,29 @@ export function createRateBudget(groups: readonly RateLimitGroup[], options: Bud
     reserve(name, key, now) {
       const group = groupOf(name);
       requested[name] += 1;
-      const id = `${name} ${key}`;
-      const log = logs.get(id) ?? [];
+      const keys = typeof key === 'string' ? [key] : [...new Set(key)];
       const cap = capOf(group, shareOf(group, options));
       const spanMs = group.windowSeconds * 1000 + options.marginMs;
-      let at = Math.max(now, log[log.length - 1] ?? now, blockedUntil.get(id) ?? now);
-      if (log.length >= cap) at = Math.max(at, log[log.length - cap] + spanMs);
+      let at = now;
+      for (const k of keys) {
+        const id = `${name} ${k}`;
+        const log = logs.get(id) ?? [];
+        at = Math.max(at, log[log.length - 1] ?? now, blockedUntil.get(id) ?? now);
+        if (log.length >= cap) at = Math.max(at, log[log.length - cap] + spanMs);
+      }
       if (at - now > options.maxWaitMs) {
         throw new BudgetExceeded(
-          `the ${name} budget for ${key} (${cap} a ${group.windowSeconds}-second window) would make this request wait ${Math.ceil((at - now) / 1000)} s: the suites plan more ${name} requests than the limit allows.`,
+          `the ${name} budget for ${keys.join(' and ')} (${cap} a ${group.windowSeconds}-second window) would make this request wait ${Math.ceil((at - now) / 1000)} s: the suites plan more ${name} requests than the limit allows.`,
         );
       }
-      log.push(at);
-      // Entries older than the span no longer constrain anything; keep only the last `cap`.
-      if (log.length > cap) log.splice(0, log.length - cap);
-      logs.set(id, log);
+      for (const k of keys) {
+        const id = `${name} ${k}`;
+        const log = logs.get(id) ?? [];
+        log.push(at);
+        // Entries older than the span no longer constrain anything; keep only the last `cap`.
+        if (log.length > cap) log.splice(0, log.length - cap);
+        logs.set(id, log);
+      }
       granted[name] += 1;
       return { waitMs: at - now };
     },
@@ -103,30 +115,42 @@ export function createRateBudget(groups: readonly RateLimitGroup[], options: Bud
   };
 }
 
-/** Long keys (fuzzed client IDs) are cut: merging them only makes the budget stricter. */
-const MAX_KEY_LENGTH = 128;
-
-const headerOf = (headers: readonly (readonly [string, string])[], name: string) =>
-  headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
-
-/** Who a request's quota is counted against, as A-010 says servers count it. */
-export function budgetKey(scope: LimitScope, auth: Auth, bearerOwner: string): string {
-  if (scope === 'ip') return 'ip';
-  switch (auth.kind) {
-    case 'client':
-      return auth.id.slice(0, MAX_KEY_LENGTH);
-    // The suites' tokens all belong to links of the primary client; unknown ones are counted there too.
-    case 'bearer':
-      return bearerOwner;
-    case 'headers': {
-      const clientId = headerOf(auth.headers, CLIENT_ID_HEADER);
-      if (clientId !== undefined) return clientId.slice(0, MAX_KEY_LENGTH);
-      return headerOf(auth.headers, 'Authorization') !== undefined ? bearerOwner : UNATTRIBUTED;
-    }
-    case 'none':
-      return UNATTRIBUTED;
-  }
+/** What the pacer knows of the run's credentials, to tell which requests authenticate. */
+export interface KnownCredentials {
+  /** Every configured client: only these authenticate. */
+  clients: readonly { id: string; secret: string }[];
+  /** Access tokens the run holds, all issued to links of `bearerOwner`. */
+  tokens: readonly string[];
+  /** The client the suites' access tokens belong to. */
+  bearerOwner: string;
 }
 
-/** Requests without a client ID: servers count them by address, apart from any client. */
+const valuesOf = (headers: readonly (readonly [string, string])[], name: string) =>
+  headers.filter(([n]) => n.toLowerCase() === name.toLowerCase()).map(([, value]) => value);
+
+/**
+ * Who a request's quota is counted against, as A-010 says servers count it: the client it
+ * authenticates as (the token's client for a bearer operation), else the caller's address
+ * (UNATTRIBUTED), never a client it merely names (RATE-008). Where the pacer cannot tell whether
+ * it authenticates (a duplicated credential header, a token the run does not hold), both keys:
+ * counting a request twice only makes the budget stricter.
+ */
+export function budgetKeys(scope: LimitScope, mode: 'client' | 'bearer', auth: Auth, known: KnownCredentials): string[] {
+  if (scope === 'ip') return ['ip'];
+  const headers = authHeaders(auth);
+  if (mode === 'client') {
+    const ids = valuesOf(headers, CLIENT_ID_HEADER);
+    const secrets = valuesOf(headers, CLIENT_SECRET_HEADER);
+    const client = known.clients.find((c) => ids.includes(c.id) && secrets.includes(c.secret));
+    if (!client) return [UNATTRIBUTED];
+    return ids.length === 1 && secrets.length === 1 ? [client.id] : [client.id, UNATTRIBUTED];
+  }
+  const authorizations = valuesOf(headers, 'Authorization');
+  if (authorizations.length === 0) return [UNATTRIBUTED];
+  // Only the exact spelling is sure to authenticate: another case of the scheme is a SHOULD (BEARER-008).
+  const token = authorizations.length === 1 ? /^Bearer (\S+)$/.exec(authorizations[0])?.[1] : undefined;
+  return token !== undefined && known.tokens.includes(token) ? [known.bearerOwner] : [known.bearerOwner, UNATTRIBUTED];
+}
+
+/** Requests that do not authenticate: servers count them by address, apart from any client (A-010). */
 export const UNATTRIBUTED = 'unattributed';

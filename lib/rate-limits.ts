@@ -89,36 +89,3 @@ export function verdictOf(status: number): Verdict {
 export function backoffSeconds(retryAfter: RetryAfter, windowSeconds: number): number {
   return retryAfter.valid ? retryAfter.seconds : windowSeconds;
 }
-
-/** The IETF RateLimit header fields of one response (A-020), as sent. */
-export interface RateLimitFields {
-  policy?: string;
-  rateLimit?: string;
-}
-
-const POLICY = /^"[^"]+";q=(\d+);w=(\d+)$/;
-const REMAINING = /^"[^"]+";r=(\d+);t=(\d+)$/;
-
-/**
- * What is wrong with the RateLimit fields of the `limit` answers of one fresh window, or
- * undefined: every policy must state the group's quota and window, and the remaining counts,
- * in whatever order the answers arrived, must be exactly limit − 1 down to 0.
- */
-export function rateLimitFieldsProblem(fields: readonly RateLimitFields[], group: RateLimitGroup): string | undefined {
-  const expectedPolicy = `q=${group.limit};w=${group.windowSeconds}`;
-  const badPolicy = fields.find((f) => {
-    const m = POLICY.exec(f.policy?.trim() ?? '');
-    return !m || Number(m[1]) !== group.limit || Number(m[2]) !== group.windowSeconds;
-  });
-  if (badPolicy) return `RateLimit-Policy ${badPolicy.policy === undefined ? 'missing' : `"${badPolicy.policy}"`}, expected one stating ${expectedPolicy}`;
-  const parsed = fields.map((f) => REMAINING.exec(f.rateLimit?.trim() ?? ''));
-  const badIndex = parsed.findIndex((m) => !m || Number(m[2]) > group.windowSeconds);
-  if (badIndex !== -1) return `RateLimit ${fields[badIndex].rateLimit === undefined ? 'missing' : `"${fields[badIndex].rateLimit}"`}, expected r=<remaining>;t=<0..${group.windowSeconds}>`;
-  const remaining = parsed.map((m) => Number(m![1])).sort((a, b) => b - a);
-  const countsDown = remaining.every((r, i) => r === group.limit - 1 - i);
-  return countsDown ? undefined : `remaining counts ${summariseCounts(remaining)} over ${fields.length} requests, expected ${group.limit - 1} down to 0`;
-}
-
-function summariseCounts(sorted: number[]): string {
-  return sorted.length <= 6 ? sorted.join(', ') : `${sorted.slice(0, 3).join(', ')} … ${sorted.slice(-3).join(', ')}`;
-}

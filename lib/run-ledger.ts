@@ -125,6 +125,8 @@ export function createLedger(e: Environment, baseUrl: string, groups: readonly R
 
 /** The setup's own client: paced by the same budget as the workers, in-process, and as read-only as the run. */
 export function pacedClient(ledger: Ledger, e: Environment, baseUrl: string, env: NodeJS.ProcessEnv = process.env): ApiClient {
-  const pace = pacerOf((group, key) => ledger.budget.reserve(group, key, Date.now()).waitMs, e.primary.id);
+  // The setup links the accounts: it holds no token yet, so its bearer calls count against the primary and the address.
+  const known = { clients: configuredClients(e).map(([, c]) => c), tokens: [], bearerOwner: e.primary.id };
+  const pace = pacerOf((group, keys) => ledger.budget.reserve(group, keys, Date.now()).waitMs, known);
   return new ApiClient(baseUrl, { readOnly: isReadOnly(e.name, env), pace });
 }

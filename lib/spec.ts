@@ -81,6 +81,24 @@ export const serverUrls: Readonly<Record<'sandbox' | 'production', string>> = Ob
   (spec.servers as Json[]).map((s) => [s['x-environment'], s.url]),
 ) as Record<'sandbox' | 'production', string>;
 
+/** The reason phrase of each error status (`x-reason-phrases` of `ErrorResponse.error`, A-001). */
+export const reasonPhrases: Readonly<Record<string, string>> = spec.components.schemas.ErrorResponse.properties.error['x-reason-phrases'];
+
+/** The reason phrase the spec gives `status`, or undefined for a status it lists none for. */
+export function reasonPhraseOf(status: number): string | undefined {
+  return reasonPhrases[String(status)];
+}
+
+/** The schema of an operation's query or path parameter, `$ref` resolved; throws naming the operation's parameters otherwise. */
+export function parameterSchema(operationId: string, name: string): Json {
+  const op = operation(operationId);
+  const declared: Json[] = spec.paths[op.path][op.method.toLowerCase()].parameters ?? [];
+  const found = declared.find((p) => p.name === name);
+  if (!found) throw new Error(`${operationId} has no parameter "${name}" in specs/billerapi.openapi.yaml (it has: ${declared.map((p) => p.name).join(', ') || 'none'}).`);
+  const ref = found.schema.$ref as string | undefined;
+  return ref ? spec.components.schemas[ref.replace('#/components/schemas/', '')] : found.schema;
+}
+
 /** Matches a concrete request path against an operation's path template. */
 export function matchOperation(method: string, pathname: string): { op: Operation; params: Record<string, string> } | undefined {
   for (const op of operations) {
@@ -98,13 +116,39 @@ export function matchOperation(method: string, pathname: string): { op: Operatio
   return undefined;
 }
 
-/** The Connect experience's paths, test credentials and automation contract (`x-connect`, A-022). */
+/** The Connect experience as far as any conforming SDK and frame keep it (`x-connect`, A-022). */
 export interface ConnectContract {
   sdk_path: string;
-  frame_path: string;
   sdk_global: string;
+  /** The options `open()` honours (it ignores others). */
+  open_options: string[];
+  /** Where the frame's document is on the API host: at this path or under it, with any query. */
+  frame_path: string;
+  /** The host page's callbacks that end the flow. */
+  completion: string[];
+  /** The SDK loads within this, and open() shows the frame's biller choice within this. */
+  load_seconds: number;
+  /** The frame answers each user action (next page, error, onSuccess/onExit) within this. */
+  step_seconds: number;
   test_credentials: { username: string; password: string };
   automation: { biller_button: string; username: string; password: string; submit: string; error: string };
 }
 
 export const connectContract: ConnectContract = spec['x-connect'];
+
+/** What a webhook receiver can rely on (`x-delivery` of the spec's webhook, A-023). */
+export interface WebhookDeliveryContract {
+  /** The first attempt of a fired sandbox event arrives within this of the fire's answer. */
+  delivery_seconds: number;
+  /** An attempt answered non-2xx is followed by the next within this of that answer… */
+  retry_seconds: number;
+  /** …for at least this many attempts in all. */
+  min_attempts: number;
+  /** Every attempt's signature timestamp is within this of its sending. */
+  tolerance_seconds: number;
+}
+
+export const webhookDelivery: WebhookDeliveryContract = spec.webhooks.billerEvent.post['x-delivery'];
+
+/** The longest a link token lives, in seconds (`x-token-lifetime-seconds` of createLinkToken, A-005). */
+export const linkTokenLifetimeSeconds: number = spec.paths['/link/token/create'].post['x-token-lifetime-seconds'];

@@ -44,6 +44,12 @@ export interface WebhookReceiver {
   readonly deliveries: readonly Delivery[];
   /** The next `count` requests are answered 500 (then 200 again). */
   failNext(count: number): void;
+  /**
+   * Every request arriving within `ms` of the first one after this call is answered 500, later
+   * ones 200: retries go on until one comes at least `ms` after the first attempt, however
+   * often the sender retries in between.
+   */
+  failWithin(ms: number): void;
   /** Forgets deliveries and pending failures. */
   reset(): void;
   /** The deliveries once `predicate` holds, or undefined after `timeoutMs` (never hangs). */
@@ -98,13 +104,16 @@ export async function startWebhookReceiver(options: ReceiverOptions = {}): Promi
   }
   const deliveries: Delivery[] = [];
   let failuresLeft = 0;
+  let failing: { ms: number; fromMs?: number } | undefined;
 
   const server: Server = createServer((req, res) => {
     const receivedAtMs = Date.now();
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const answered = failuresLeft > 0 ? 500 : 200;
+      if (failing) failing.fromMs ??= receivedAtMs;
+      const withinFailing = failing !== undefined && receivedAtMs - failing.fromMs! < failing.ms;
+      const answered = failuresLeft > 0 || withinFailing ? 500 : 200;
       if (failuresLeft > 0) failuresLeft--;
       deliveries.push({
         method: req.method ?? '',
@@ -129,9 +138,13 @@ export async function startWebhookReceiver(options: ReceiverOptions = {}): Promi
     failNext(count) {
       failuresLeft = count;
     },
+    failWithin(ms) {
+      failing = { ms };
+    },
     reset() {
       deliveries.length = 0;
       failuresLeft = 0;
+      failing = undefined;
     },
     async waitFor(predicate, timeoutMs) {
       const deadline = Date.now() + timeoutMs;

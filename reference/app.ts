@@ -1,20 +1,21 @@
 /**
  * The reference sandbox server: node:http only. Every request runs the pipeline
- * route match → rate limit → authentication → scopes → validation → handler.
+ * route match → rate limit → authentication → scopes → validation → handler
+ * (the check-order variations move the 429 after validation, or validation before scopes: A-028).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { isSafeMethod } from '../lib/send-policy';
 import { matchOperation, operations, rateLimitGroups, type GroupName, type Operation } from '../lib/spec';
-import { authenticateBearer, authenticateClient, bearerTokenOf, clientCredentialsOf, clientOfBearer, type Caller, type ClientSeed } from './auth';
+import { authenticateBearer, authenticateClient, clientCredentialsOf, clientOfBearer, type Caller, type ClientSeed } from './auth';
 import type { FaultName } from './faults';
 import type { VariationName } from './variations';
 import { handlers } from './handlers';
 import type { HandlerResult } from './handlers/context';
 import { HttpError, newRequestId, parseJsonBody, readBody, sendError, sendJson, sendSuccess, type Switches } from './http';
 import { serveConnect } from './connect';
-import { createRateLimiter, type LimitDecision, type RateLimiter } from './rate-limit';
+import { createRateLimiter, rateLimitHeaders, retryAfterHeader, type RateLimiter } from './rate-limit';
 import { createStore, type Store } from './store';
 import { validateBody, validateParameters } from './validation';
 
@@ -100,48 +101,44 @@ function peerKey(req: IncomingMessage, app: App): string {
   return app.switches.has('rate-limit-ip-keyed-by-client') ? `${peer} ${String(req.headers['x-client-id'])}` : peer;
 }
 
-/** Scope ip: the TCP peer (X-Forwarded-For ignored, A-018). Scope client: X-Client-ID, else the token's client. */
-function rateLimitKey(op: Operation, req: IncomingMessage, app: App): string {
+/** The client the request authenticates as for `op`, without refusing it; undefined when it does not authenticate. */
+function authenticatedClientOf(op: Operation, req: IncomingMessage, query: URLSearchParams, app: App): string | undefined {
+  if (op.auth === 'bearer') {
+    const caller = authenticateBearer(req, query, app.clients, app.store, app.switches);
+    return caller && caller.kind !== 'anyone' ? caller.clientId : undefined;
+  }
+  return (authenticateClient(req, query, app.clients, app.switches) ?? clientOfBearer(req, app.clients, app.store, app.switches))?.clientId;
+}
+
+/**
+ * Scope ip: the TCP peer (X-Forwarded-For ignored, A-018). Scope client: the client the request
+ * authenticates as (the token's client for bearer calls); a request that does not authenticate
+ * counts against its TCP peer, never against the client it names (A-010, RATE-008).
+ */
+function rateLimitKey(op: Operation, req: IncomingMessage, query: URLSearchParams, app: App): string {
   if (rateLimitGroups[op.group].scope === 'ip') return peerKey(req, app);
   if (app.switches.has('rate-limit-shared-by-clients')) return 'every-client';
   const peer = `ip:${req.socket.remoteAddress ?? 'unknown'}`;
-  const clientId = req.headers['x-client-id'];
-  if (typeof clientId === 'string' && clientId !== '') return `client:${clientId}`;
-  const token = bearerTokenOf(req.headers.authorization, app.switches);
-  if (token === undefined) return peer;
-  const issued = app.store.accessTokens.get(token);
-  return issued ? `client:${issued.clientId}` : `token:${token}`;
+  if (app.switches.has('rate-limit-counts-unauthenticated-by-client-id')) {
+    const clientId = req.headers['x-client-id'];
+    if (typeof clientId === 'string' && clientId !== '') return `client:${clientId}`;
+  }
+  const clientId = authenticatedClientOf(op, req, query, app);
+  return clientId === undefined ? peer : `client:${clientId}`;
 }
 
-/** The Retry-After header of a 429, as the Retry-After faults bend it. */
-function retryAfterHeader(seconds: number, switches: Switches): Record<string, string> {
-  if (switches.has('retry-after-missing')) return {};
-  if (switches.has('retry-after-zero')) return { 'Retry-After': '0' };
-  if (switches.has('retry-after-negative')) return { 'Retry-After': String(-seconds) };
-  if (switches.has('retry-after-not-a-number')) return { 'Retry-After': 'soon' };
-  return { 'Retry-After': String(seconds) };
-}
-
-/** The IETF RateLimit header fields (A-020); `rate-limit-headers-miscount` never counts down. */
-function rateLimitHeaders(group: GroupName, decision: LimitDecision, switches: Switches): Record<string, string> {
-  const remaining = switches.has('rate-limit-headers-miscount') ? decision.limit : decision.remaining;
-  return {
-    'RateLimit-Policy': `"${group}";q=${decision.limit};w=${decision.windowSeconds}`,
-    RateLimit: `"${group}";r=${remaining};t=${decision.retryAfterSeconds}`,
-  };
-}
-
-function enforceRateLimit(op: Operation, req: IncomingMessage, res: ServerResponse, app: App): void {
+/** Counts the request against its key (every request counts, A-010, A-017); the 429 to answer when it is past the limit. */
+function countRequest(op: Operation, req: IncomingMessage, query: URLSearchParams, res: ServerResponse, app: App): HttpError | undefined {
   app.stats.requests[op.group] += 1;
-  if (app.switches.has('no-rate-limit')) return;
-  const decision = app.limiter.hit(op.group, rateLimitKey(op, req, app));
+  if (app.switches.has('no-rate-limit')) return undefined;
+  const decision = app.limiter.hit(op.group, rateLimitKey(op, req, query, app));
   if (decision.allowed) {
     for (const [name, value] of Object.entries(rateLimitHeaders(op.group, decision, app.switches))) res.setHeader(name, value);
-    return;
+    return undefined;
   }
   app.stats.limited[op.group] += 1;
   const status = app.switches.has('rate-limit-503') ? 503 : 429;
-  throw new HttpError(status, status === 429 ? 'Rate limit exceeded' : 'Service unavailable', retryAfterHeader(decision.retryAfterSeconds, app.switches));
+  return new HttpError(status, status === 429 ? 'Rate limit exceeded' : 'Service unavailable', retryAfterHeader(decision, app.switches));
 }
 
 function authenticate(op: Operation, req: IncomingMessage, query: URLSearchParams, app: App): Caller {
@@ -177,11 +174,17 @@ function refuseUnfamiliarHeaders(req: IncomingMessage, app: App): void {
 async function runPipeline(req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams, app: App): Promise<HandlerResult> {
   const { op, params: pathParams } = matchRoute(req.method ?? 'GET', pathname);
   refuseUnfamiliarHeaders(req, app);
-  enforceRateLimit(op, req, res, app);
+  const limited = countRequest(op, req, query, res, app);
+  const rateLimitLast = app.switches.has('check-order-rate-limit-last');
+  const inputBeforeScope = app.switches.has('check-order-input-before-scope');
+  if (limited && !rateLimitLast) throw limited;
   const caller = authenticate(op, req, query, app);
-  requireScopes(op, caller, app);
+  if (!inputBeforeScope) requireScopes(op, caller, app);
   const params = validateParameters(op, pathParams, query, app.switches);
   const body = op.requestSchema ? validateBody(op, parseJsonBody(await readBody(req)), app.switches) : undefined;
+  if (inputBeforeScope) requireScopes(op, caller, app);
+  // Past the limit, still before the handler: an Authentication request never reaches its public token (A-028).
+  if (limited) throw limited;
   return handlers[op.operationId]({ op, caller, params, body, clients: app.clients, store: app.store, switches: app.switches, now: app.now });
 }
 

@@ -47,6 +47,8 @@ export const faults = {
   'bills-leak-other-link': { breaks: ['DATA-002'], description: 'bill retrieval appends one bill of another link of the same client' },
   'cursor-overlap': { breaks: ['DATA-003'], description: 'each next page repeats the last biller of the previous page' },
   'ignore-category-filter': { breaks: ['DATA-004'], description: 'the category filter is ignored' },
+  'q-filter-case-sensitive': { breaks: ['DATA-004'], description: 'q matches only names that contain it in the same case ("gas" misses "Lone Star Gas")' },
+  'filtered-search-first-page-only': { breaks: ['DATA-004'], description: 'a filtered search ends after its first page: next_cursor is null however many billers match' },
   'random-bill-amounts': { breaks: ['DATA-005'], description: 'bill amounts are random on every link' },
   'no-rate-limit': { breaks: ['RATE-002'], description: 'no request is ever refused with 429' },
   'rate-limit-one-late': { breaks: ['RATE-002'], description: 'each window admits limit + 1 requests' },
@@ -70,8 +72,10 @@ export const faults = {
   'ignore-query-length-limits': { breaks: ['INPUT-003'], description: 'q and cursor longer than their maxLength are accepted' },
   'connect-unusable-public-token': { breaks: ['CONNECT-001'], description: 'the Connect frame posts a public token that was never issued' },
   'connect-accept-any-password': { breaks: ['CONNECT-002'], description: 'the Connect frame links the test user whatever password is typed' },
+  'connect-error-with-token': { breaks: ['CONNECT-002'], description: 'wrong test credentials show the error in the Connect frame and post a public token all the same' },
   'connect-accept-unknown-link-token': { breaks: ['CONNECT-003'], description: 'the Connect frame opens for any link token, known or not' },
   'postmessage-any-origin': { breaks: ['CONNECT-004'], description: 'the Connect frame posts its result with targetOrigin "*"' },
+  'connect-frame-never-loads': { breaks: ['CONNECT-001'], description: 'BillerConnect.open never inserts a frame: the host page waits for a Connect frame that never comes' },
   'cross-client-public-token': { breaks: ['LINK-004'], description: 'a public token is exchanged for whichever client presents it' },
   'webhook-secret-in-list': { breaks: ['WEBHOOK-001'], description: 'GET /webhooks returns each webhook\'s signing secret' },
   'accept-http-webhook-url': { breaks: ['WEBHOOK-002'], description: 'plain http webhook URLs are accepted for any host' },
@@ -79,7 +83,10 @@ export const faults = {
   'signature-wrong-secret': { breaks: ['WEBHOOK-003'], description: 'deliveries are signed with a secret other than the webhook\'s' },
   'webhook-event-id-missing': { breaks: ['WEBHOOK-004'], description: 'deliveries carry no BillerAPI-Event-Id header' },
   'stale-retry-timestamp': { breaks: ['WEBHOOK-005'], description: 'retries are sent with the first attempt\'s signature timestamp' },
+  'webhook-never-delivered': { breaks: ['WEBHOOK-006'], description: 'a fired event is accepted (200) but never delivered to the webhook' },
+  'webhook-never-retried': { breaks: ['WEBHOOK-006'], description: 'a delivery answered non-2xx is never retried' },
   'rate-limit-trusts-forwarded-for': { breaks: ['RATE-006'], description: 'the per-IP limit keys on X-Forwarded-For when a caller sends it' },
+  'rate-limit-counts-unauthenticated-by-client-id': { breaks: ['RATE-008'], description: 'a per-client limit counts a request by the X-Client-ID it names, whether or not it authenticates' },
 } as const satisfies Record<string, FaultInfo>;
 
 export type FaultName = keyof typeof faults;

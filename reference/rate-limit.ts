@@ -3,6 +3,7 @@
  * a key's window starts at its first request and every request counts, refused or not.
  */
 import { rateLimitGroups, type GroupName } from '../lib/spec';
+import type { Switches } from './http';
 
 export interface LimitDecision {
   allowed: boolean;
@@ -71,4 +72,42 @@ export function createRateLimiter(now: () => number, options: LimiterOptions = {
     },
     reset: () => windows.clear(),
   };
+}
+
+/**
+ * The Retry-After header of a 429 (A-012), as the Retry-After faults bend it. Any whole number
+ * of seconds from the time left in the key's window up to the whole window is legal:
+ * retry-after-full-window always says the whole window.
+ */
+export function retryAfterHeader(decision: LimitDecision, switches: Switches): Record<string, string> {
+  const seconds = decision.retryAfterSeconds;
+  if (switches.has('retry-after-missing')) return {};
+  if (switches.has('retry-after-zero')) return { 'Retry-After': '0' };
+  if (switches.has('retry-after-negative')) return { 'Retry-After': String(-seconds) };
+  if (switches.has('retry-after-not-a-number')) return { 'Retry-After': 'soon' };
+  return { 'Retry-After': String(switches.has('retry-after-full-window') ? decision.windowSeconds : seconds) };
+}
+
+/** One member of an RFC 9651 List: a quoted name and its parameters, in the order given. */
+const member = (name: string, params: readonly (readonly [string, string | number])[]) =>
+  `"${name}"${params.map(([key, value]) => `;${key}=${value}`).join('')}`;
+
+/**
+ * The IETF RateLimit header fields (A-020); `rate-limit-headers-miscount` never counts down.
+ * Variations: parameters in another order (rate-limit-fields-reordered), and parameters the
+ * draft defines or leaves to extensions (rate-limit-fields-extra-parameters).
+ */
+export function rateLimitHeaders(group: GroupName, decision: LimitDecision, switches: Switches): Record<string, string> {
+  const remaining = switches.has('rate-limit-headers-miscount') ? decision.limit : decision.remaining;
+  let policy: (readonly [string, string | number])[] = [['q', decision.limit], ['w', decision.windowSeconds]];
+  let state: (readonly [string, string | number])[] = [['r', remaining], ['t', decision.retryAfterSeconds]];
+  if (switches.has('rate-limit-fields-reordered')) {
+    policy = policy.reverse();
+    state = state.reverse();
+  }
+  if (switches.has('rate-limit-fields-extra-parameters')) {
+    policy = [['qu', '"requests"'], ...policy, ['pk', ':cmVmZXJlbmNl:']];
+    state = [...state, ['pk', ':cmVmZXJlbmNl:'], ['ext', '?1']];
+  }
+  return { 'RateLimit-Policy': member(group, policy), RateLimit: member(group, state) };
 }

@@ -7,7 +7,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List and search billers */
+        /**
+         * List and search billers
+         * @description Filters combine: a biller is listed when it matches every filter given, by the rule in each parameter's `x-filter` (A-026), and a filtered search lists, across its pages, every biller of the unfiltered listing that matches. `next_cursor` is opaque and may differ on every call; send it back with the same filters and `limit` (A-025).
+         */
         get: operations["listBillers"];
         put?: never;
         post?: never;
@@ -192,9 +195,9 @@ export interface components {
         ErrorResponse: {
             /** @description Equal to the HTTP status of the response (A-001). */
             statusCode: number;
-            /** @description A non-empty message, or a list of them for validation errors (A-002). */
+            /** @description A non-empty message, or a non-empty list of them, for any error (A-002). */
             message: string | string[];
-            /** @description The HTTP reason phrase of `statusCode` (A-001). */
+            /** @description The HTTP reason phrase of `statusCode`, as `x-reason-phrases` lists it per status (A-001). */
             error: string;
         };
         /** @description Identifier of the request, for support (A-011). */
@@ -292,6 +295,7 @@ export interface components {
         WebhookCreateRequest: {
             /** Format: uri */
             url: string;
+            /** @description The event types to deliver. When omitted, the implementation's default list (at least one type), which the registration response shows in `webhook.events` (A-008). */
             events?: components["schemas"]["WebhookEventType"][];
         };
         WebhookCreateResponse: {
@@ -447,9 +451,9 @@ export interface components {
     headers: {
         /** @description Identifier of this request, also returned as `request_id` in the body (A-011). */
         "X-Request-Id": string;
-        /** @description The group's quota policy, as the IETF RateLimit header fields draft: `"<group>";q=<limit>;w=<window seconds>` (A-020). */
+        /** @description The group's quota policy, as the IETF RateLimit header fields draft: an RFC 9651 List whose member `"<group>"` has the parameters `q=<limit>` and `w=<window seconds>`, e.g. `"<group>";q=<limit>;w=<window>`; parameters in any order, other parameters and members allowed (A-020). */
         "RateLimit-Policy": string;
-        /** @description What is left of the key's quota after this request: `"<group>";r=<remaining>;t=<seconds until the window resets>` (A-020). */
+        /** @description What is left of the key's quota after this request: an RFC 9651 List whose member `"<group>"` has the parameters `r=<remaining>` and `t=<seconds until the window resets>`, e.g. `"<group>";r=<remaining>;t=<seconds>`; parameters in any order, other parameters and members allowed (A-020). */
         RateLimit: string;
         /** @description Whole seconds to wait before retrying (stated "Back off and retry after the Retry-After period"; A-012). */
         "Retry-After": number;
@@ -461,10 +465,11 @@ export interface operations {
     listBillers: {
         parameters: {
             query?: {
-                /** @description Case-insensitive substring of the biller name. */
+                /** @description Case-insensitive substring of the biller name (both lower-cased by the Unicode default case mapping). */
                 q?: string;
+                /** @description Only billers of this category. */
                 category?: components["schemas"]["BillerCategory"];
-                /** @description ISO 3166-1 alpha-2 country code. */
+                /** @description ISO 3166-1 alpha-2 country code; only billers of this country. */
                 country?: components["schemas"]["CountryCode"];
                 limit?: number;
                 /** @description Opaque cursor from a previous page's `next_cursor`. */

@@ -44,6 +44,7 @@ export const requirementIds = [
   "RATE-005",
   "RATE-006",
   "RATE-007",
+  "RATE-008",
   "ROBUST-001",
   "AUTH-010",
   "AUTH-011",
@@ -59,7 +60,8 @@ export const requirementIds = [
   "WEBHOOK-002",
   "WEBHOOK-003",
   "WEBHOOK-004",
-  "WEBHOOK-005"
+  "WEBHOOK-005",
+  "WEBHOOK-006"
 ] as const;
 
 export type RequirementId = (typeof requirementIds)[number];
@@ -382,7 +384,7 @@ export const requirements: readonly Requirement[] = [
   },
   {
     "id": "DATA-001",
-    "statement": "The sandbox returns the same billers in the same order for the same query.",
+    "statement": "The sandbox returns the same billers in the same order for the same query, each with the same fields but its live status.",
     "level": "MUST",
     "source": {
       "quote": "Test billers, deterministic data, no real accounts",
@@ -405,23 +407,23 @@ export const requirements: readonly Requirement[] = [
     "statement": "Following next_cursor from the first page lists every matching biller exactly once, never more per page than limit.",
     "level": "MUST",
     "source": {
-      "assumption": "A-004"
+      "assumption": "A-025"
     },
     "production_safe": true
   },
   {
     "id": "DATA-004",
-    "statement": "Every biller returned by a filtered search matches the q, category and country filters.",
+    "statement": "A filtered search returns, across its pages, every biller of the full listing that matches the q, category and country filters by the spec's rule, and no other.",
     "level": "MUST",
     "source": {
       "quote": "biller search",
-      "assumption": "A-004"
+      "assumption": "A-026"
     },
     "production_safe": true
   },
   {
     "id": "DATA-005",
-    "statement": "A given sandbox test account's bills have the same amounts and dates on every link.",
+    "statement": "A given sandbox test account's bills have the same amounts and dates on every link (on any one day, where dates follow the calendar).",
     "level": "MUST",
     "source": {
       "quote": "Test billers, deterministic data, no real accounts",
@@ -499,6 +501,16 @@ export const requirements: readonly Requirement[] = [
     "production_safe": false
   },
   {
+    "id": "RATE-008",
+    "statement": "A request that does not authenticate is counted against the caller's address, never against the client whose X-Client-ID it names, so wrong secrets sent with a client's ID leave that client's quota untouched.",
+    "level": "MUST",
+    "source": {
+      "quote": "Link Operations | 100 requests / minute per client",
+      "assumption": "A-010"
+    },
+    "production_safe": false
+  },
+  {
     "id": "ROBUST-001",
     "statement": "No request, however malformed its headers, parameters or body, is answered with a 5xx or a dropped connection.",
     "level": "MUST",
@@ -540,7 +552,7 @@ export const requirements: readonly Requirement[] = [
   },
   {
     "id": "INPUT-003",
-    "statement": "Query parameters and JSON bodies are judged by their schema; any outside it, of any type, size or script, is refused with 400 and the error body, and any inside it is answered.",
+    "statement": "Query parameters and JSON bodies are judged by their schema; any outside it, of any type, size or script, is refused with 400 and the error body (unless its credentials or permission are refused first), and any inside it passes validation, refused only for what it refers to where another requirement says so (an unknown resource, a token never issued, a URL that is not HTTPS).",
     "level": "MUST",
     "source": {
       "quote": "All errors return a consistent JSON response format.",
@@ -650,6 +662,16 @@ export const requirements: readonly Requirement[] = [
   {
     "id": "WEBHOOK-005",
     "statement": "Every delivery attempt, retries included, is signed with a timestamp within 5 minutes of its sending.",
+    "level": "MUST",
+    "source": {
+      "quote": "Verify webhook signatures before processing events",
+      "assumption": "A-023"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "WEBHOOK-006",
+    "statement": "A fired sandbox event reaches its webhook within the spec's delivery bound, and an attempt answered with a non-2xx status is followed by another within the spec's retry bound (x-delivery).",
     "level": "MUST",
     "source": {
       "quote": "Verify webhook signatures before processing events",

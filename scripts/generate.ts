@@ -33,10 +33,24 @@ function toDefsRefs(node: unknown): unknown {
   return node;
 }
 
+/** Every `x-` key at any depth of a schema document, once each. */
+function extensionKeywords(node: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) node.forEach((item) => extensionKeywords(item, found));
+  else if (node && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (key.startsWith('x-')) found.add(key);
+      extensionKeywords(value, found);
+    }
+  }
+  return found;
+}
+
 /** Standalone validators, one export per component schema, named after it. */
 function validatorsModule(spec: Json): { code: string; dts: string } {
   const ajv = new Ajv2020({ strict: true, allErrors: true, code: { source: true, esm: false } });
   addFormats(ajv);
+  // Specification extensions (`x-reason-phrases`, …) annotate schemas; they validate nothing.
+  for (const keyword of extensionKeywords(spec.components.schemas)) ajv.addKeyword(keyword);
   ajv.addSchema({ $id: 'billerapi.json', $defs: toDefsRefs(spec.components.schemas) });
   const names = Object.keys(spec.components.schemas).sort();
   const refs = Object.fromEntries(names.map((name) => [name, `billerapi.json#/$defs/${name}`]));

@@ -1,24 +1,28 @@
 /**
  * `npm run self-test -- [--faults a,b] [--jobs N] [--timeout SECONDS]`
  *
- * The suite's own strength: runs the WHOLE conformance suite once per fault of
- * reference/faults.ts against the embedded reference, and prints which requirements caught
- * each fault, then the kill rate. Unlike tests/fault-matrix.spec.ts (which greps each
+ * The suite's own strength, both halves: runs the WHOLE conformance suite once per fault of
+ * reference/faults.ts against the embedded reference with every variation on, and prints which
+ * requirements caught each fault, then the kill rate; then once per variation of
+ * reference/variations.ts alone, and prints the false alarms (a legitimate variation not PASS). Unlike tests/fault-matrix.spec.ts (which greps each
  * fault's own tests), a whole run also shows faults that other requirements notice.
- * Exit 0: every fault caught by a requirement it breaks. 1: some fault missed or caught only
- * elsewhere. 2: bad options, or a run that stopped on its configuration.
+ * Exit 0: every fault caught by a requirement it breaks, and no false alarm. 1: some fault
+ * missed or caught only elsewhere, or a false alarm. 2: bad options, or a run that stopped on
+ * its configuration.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { faultNames, faults, parseFaults, type FaultName } from '../reference/faults';
-import { readRunResult } from '../lib/results';
-import type { Judgement } from '../lib/verdict';
+import { parseVariations, variationNames, type VariationName } from '../reference/variations';
+import { ExitCode } from '../lib/errors';
+import { readRunResult, type RunResult } from '../lib/results';
+import type { Judgement, Verdict as RunVerdict } from '../lib/verdict';
 import type { RequirementId } from '../schemas/requirements';
 import { cleanEnv, repoRoot } from '../tests/support/run';
 
-const USAGE = 'usage: npm run self-test -- [--faults a,b] [--jobs N] [--timeout SECONDS]';
+const USAGE = 'usage: npm run self-test -- [--faults a,b] [--variations a,b|all] [--jobs N] [--timeout SECONDS]';
 /** The local default number of fuzz cases, set explicitly so that a caller's FC_NUM_RUNS cannot weaken the self-test. */
 const FC_NUM_RUNS = '100';
 
@@ -76,6 +80,7 @@ export function formatTable(rows: readonly SelfTestRow[]): string {
 
 interface Options {
   faults: FaultName[];
+  variations: VariationName[];
   jobs: number;
   timeoutMs: number;
 }
@@ -83,11 +88,11 @@ interface Options {
 class UsageError extends Error {}
 
 export function parseArgs(argv: string[]): Options {
-  const options: Options = { faults: [...faultNames], jobs: 2, timeoutMs: 300_000 };
+  const options: Options = { faults: [...faultNames], variations: [...variationNames], jobs: 2, timeoutMs: 300_000 };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = inline ?? argv[i + 1];
-    if (!['--faults', '--jobs', '--timeout'].includes(flag)) throw new UsageError(`Unknown option ${argv[i]}. ${USAGE}`);
+    if (!['--faults', '--variations', '--jobs', '--timeout'].includes(flag)) throw new UsageError(`Unknown option ${argv[i]}. ${USAGE}`);
     if (value === undefined || value.startsWith('--')) throw new UsageError(`${flag} needs a value. ${USAGE}`);
     if (inline === undefined) i++;
     if (flag === '--faults') {
@@ -97,6 +102,12 @@ export function parseArgs(argv: string[]): Options {
         throw new UsageError((error as Error).message);
       }
       if (options.faults.length === 0) throw new UsageError(`--faults names no fault. ${USAGE}`);
+    } else if (flag === '--variations') {
+      try {
+        options.variations = parseVariations(value);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
     } else {
       const n = Number(value);
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number above 0, not "${value}". ${USAGE}`);
@@ -118,14 +129,15 @@ function killGroup(child: ChildProcess): void {
   }
 }
 
-/** One whole-suite conformance run with `fault` on, in its own reports folder, killed after `timeoutMs`. */
-async function runFault(fault: FaultName, timeoutMs: number): Promise<SelfTestRow> {
-  const breaks = faults[fault].breaks;
-  const reportsDir = mkdtempSync(join(tmpdir(), `billerapi-self-test-${fault}-`));
+type SuiteRun = { run: RunResult } | { error: string };
+
+/** One whole-suite conformance run with `args`, in its own reports folder, killed after `timeoutMs`. */
+async function runSuite(args: string[], label: string, timeoutMs: number): Promise<SuiteRun> {
+  const reportsDir = mkdtempSync(join(tmpdir(), `billerapi-self-test-${label}-`));
   try {
     // Its own process group: tsx, Playwright, its workers and the embedded reference are
     // grandchildren, and a timeout (or Ctrl-C here) must stop all of them, not only tsx.
-    const child = spawn(process.execPath, [tsxCli, 'scripts/conformance.ts', '--faults', fault], {
+    const child = spawn(process.execPath, [tsxCli, 'scripts/conformance.ts', ...args], {
       cwd: repoRoot,
       env: cleanEnv({ BILLERAPI_REPORTS_DIR: reportsDir, FC_NUM_RUNS }),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -143,16 +155,52 @@ async function runFault(fault: FaultName, timeoutMs: number): Promise<SelfTestRo
     const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
     clearTimeout(timer);
     running.delete(child);
-    if (timedOut) return { fault, breaks, caughtBy: [], verdict: 'ERROR', note: `timed out after ${timeoutMs / 1000} s` };
+    if (timedOut) return { error: `timed out after ${timeoutMs / 1000} s` };
     const run = readRunResult(reportsDir);
-    if (code === 2 || !run) {
-      return { fault, breaks, caughtBy: [], verdict: 'ERROR', note: `exit ${code}: ${stderr.trim().split('\n')[0] ?? ''}` };
-    }
-    const caughtBy = caughtByOf(run.judgement);
-    return { fault, breaks, caughtBy, verdict: verdictFor(breaks, caughtBy) };
+    if (code === ExitCode.configuration || !run) return { error: `exit ${code}: ${stderr.trim().split('\n')[0] ?? ''}` };
+    return { run };
   } finally {
     rmSync(reportsDir, { recursive: true, force: true });
   }
+}
+
+/** The whole suite with `fault` on and every variation with it: a fault must not hide behind a legitimate choice. */
+async function runFault(fault: FaultName, timeoutMs: number): Promise<SelfTestRow> {
+  const breaks = faults[fault].breaks;
+  const result = await runSuite(['--faults', fault, '--variations', 'all'], fault, timeoutMs);
+  if ('error' in result) return { fault, breaks, caughtBy: [], verdict: 'ERROR', note: result.error };
+  const caughtBy = caughtByOf(result.run.judgement);
+  return { fault, breaks, caughtBy, verdict: verdictFor(breaks, caughtBy) };
+}
+
+export interface VariationRow {
+  variation: string;
+  /** The verdict module's verdict of the whole suite with the variation alone; anything but PASS is a false alarm. */
+  verdict: RunVerdict | 'ERROR';
+  /** What went red: failed and warned requirements, or why the run gave no verdict. */
+  note?: string;
+}
+
+/** A false alarm: a legitimate variation that the suite does not pass. */
+export const isFalseAlarm = (row: VariationRow): boolean => row.verdict !== 'PASS';
+
+async function runVariation(variation: VariationName, timeoutMs: number): Promise<VariationRow> {
+  const result = await runSuite(['--variations', variation], variation, timeoutMs);
+  if ('error' in result) return { variation, verdict: 'ERROR', note: result.error };
+  const { judgement } = result.run;
+  const red = [...judgement.failed, ...judgement.warned, ...judgement.notJudged];
+  return { variation, verdict: judgement.verdict, note: red.length ? red.join(', ') : undefined };
+}
+
+export function falseAlarmLine(rows: readonly VariationRow[]): string {
+  return `false alarms: ${rows.filter(isFalseAlarm).length} of ${rows.length} variations`;
+}
+
+export function formatVariationTable(rows: readonly VariationRow[]): string {
+  const cells = rows.map((r) => [r.variation, r.note ? `${r.verdict} (${r.note})` : r.verdict]);
+  const header = ['variation', 'verdict (whole suite, variation alone)'];
+  const width = Math.max(header[0].length, ...cells.map((c) => c[0].length));
+  return [header, [ '-'.repeat(width), '-'.repeat(header[1].length)], ...cells].map((c) => `${c[0].padEnd(width)}  ${c[1]}`).join('\n');
 }
 
 /** Runs `work` over `items`, at most `jobs` at a time, keeping the input order in the result. */
@@ -178,22 +226,31 @@ async function main(): Promise<number> {
     });
   }
   const started = Date.now();
-  console.log(`self-test: ${options.faults.length} fault(s), whole suite each, ${options.jobs} at a time, FC_NUM_RUNS=${FC_NUM_RUNS}, ${options.timeoutMs / 1000} s per run`);
+  console.log(`self-test: ${options.faults.length} fault(s) with every variation on, then ${options.variations.length} variation(s) alone; whole suite each, ${options.jobs} at a time, FC_NUM_RUNS=${FC_NUM_RUNS}, ${options.timeoutMs / 1000} s per run`);
   let done = 0;
+  const total = options.faults.length + options.variations.length;
   const rows = await pool(options.faults, options.jobs, async (fault) => {
     const row = await runFault(fault, options.timeoutMs);
-    console.log(`  [${++done}/${options.faults.length}] ${fault}: ${row.verdict}`);
+    console.log(`  [${++done}/${total}] fault ${fault}: ${row.verdict}`);
+    return row;
+  });
+  const variationRows = await pool(options.variations, options.jobs, async (variation) => {
+    const row = await runVariation(variation, options.timeoutMs);
+    console.log(`  [${++done}/${total}] variation ${variation}: ${row.verdict}`);
     return row;
   });
   console.log('');
   console.log(formatTable(rows));
   console.log('');
-  console.log(killRateLine(rows));
+  if (variationRows.length) console.log(`${formatVariationTable(variationRows)}\n`);
+  console.log(`${killRateLine(rows)} (every variation on)`);
+  console.log(falseAlarmLine(variationRows));
   const elsewhere = rows.filter((r) => r.verdict === 'caught elsewhere').map((r) => r.fault);
   if (elsewhere.length) console.log(`caught only by other requirements: ${elsewhere.join(', ')}`);
   console.log(`wall time: ${Math.round((Date.now() - started) / 1000)} s (FC_NUM_RUNS=${FC_NUM_RUNS})`);
-  if (rows.some((r) => r.verdict === 'ERROR' && !/timed out/.test(r.note ?? ''))) return 2;
-  return rows.every((r) => r.verdict === 'caught') ? 0 : 1;
+  const errored = [...rows.map((r) => r.verdict === 'ERROR' && r.note), ...variationRows.map((r) => r.verdict === 'ERROR' && r.note)];
+  if (errored.some((note) => note && !/timed out/.test(note))) return 2;
+  return rows.every((r) => r.verdict === 'caught') && !variationRows.some(isFalseAlarm) ? 0 : 1;
 }
 
 if (require.main === module) main().then(

@@ -3,9 +3,11 @@ import { test } from '../lib/fixtures';
 import { clientAuth } from '../lib/auth';
 import { statusIs } from '../lib/checks';
 import { webhookUrl } from '../lib/fixtures-data';
+import { limitBounds } from '../lib/listing';
 import { covers, coversWithWrites } from '../lib/requirements';
 
-for (const limit of ['0', '101', '-1', '1.5', 'ten', '']) {
+// Just outside the spec's bounds of limit, then values of the wrong type.
+for (const limit of new Set([String(limitBounds.minimum - 1), String(limitBounds.maximum + 1), '-1', '1.5', 'ten', ''])) {
   test(`INPUT-001 refuses limit=${JSON.stringify(limit)}`, covers('INPUT-001'), async ({ api, environment }) => {
     const x = await api.call('listBillers', { auth: clientAuth(environment.primary), query: { limit } });
     api.verify(x, statusIs('INPUT-001', 400));

@@ -5,11 +5,13 @@
  * worker waits for the probes while the others run the functional suites.
  */
 import { test, type Api } from '../lib/fixtures';
-import type { Exchange } from '../lib/client';
+import { clientAuth } from '../lib/auth';
+import { ApiClient, type Exchange } from '../lib/client';
 import { statusIs, statusLine } from '../lib/checks';
 import type { ProbeOutcome } from '../lib/coordinator';
 import { coversWithWrites, type RequirementId } from '../lib/requirements';
-import { parseRetryAfter, probeOperationOf, rateLimitFieldsProblem, verdictOf, type RateLimitGroup } from '../lib/rate-limits';
+import { rateLimitFieldsProblem } from '../lib/rate-limit-fields';
+import { parseRetryAfter, probeOperationOf, verdictOf, type RateLimitGroup } from '../lib/rate-limits';
 import { rateLimitGroups, rateLimitSpec } from '../lib/spec';
 import type { ProbeObservation } from '../lib/rate-probe';
 import { probeDeadlineMs } from '../lib/windows';
@@ -143,4 +145,64 @@ for (const group of groups) {
       });
     }
   }
+}
+
+/** Batches of this many requests in flight while filling a client's window. */
+const FILL_CONCURRENCY = 10;
+
+/** Secrets that do not authenticate `secret`'s client: one character changed, one added, none. */
+const wrongSecretsFor = (secret: string): string[] => [secret.slice(0, -1) + (secret.at(-1) === 'x' ? 'y' : 'x'), `${secret}x`, ''];
+
+// A-010: a request that does not authenticate is counted against its address, never against the
+// client it names. The client-scoped group with the smallest limit costs the fewest requests.
+const cheapest = groups.filter((g) => g.scope === 'client').sort((a, b) => a.limit - b.limit)[0];
+if (cheapest) {
+  const operationId = probeOperationOf(rateLimitSpec, cheapest.name).operationId;
+  test(`RATE-008 ${cheapest.name}: wrong secrets sent with a client's ID do not spend that client's quota`, coversWithWrites('RATE-008'), async ({ api, environment, run, rateProbes }) => {
+    const rateLimitClient = environment.rateLimit;
+    test.skip(!rateLimitClient, 'needs the dedicated rate-limit client (BILLERAPI_RATE_LIMIT_CLIENT_ID / _SECRET): its window is filled on purpose');
+    const client = rateLimitClient!;
+    // The probes spend the same client: they are over (the fixture waited for them), and its key stays blocked in the budget until their window ends.
+    void rateProbes;
+    const group = run.groups.find((g) => g.name === cheapest.name)!;
+    const wrong = wrongSecretsFor(client.secret);
+    const valid = { auth: clientAuth(client) };
+    // Its own requests in the window: a server that also counted the wrong secrets against it sees limit + 1.
+    const own = group.limit - wrong.length + 1;
+
+    // The first request waits out the probes' window (the budget knows it); it opens a fresh one.
+    const first = await api.send(operationId, valid);
+    if (verdictOf(first.response.status) !== 'accepted') throw new Error(`Precondition failed: RATE-008 needs a fresh window of ${client.id}, but its first request got ${statusLine(first)}.`);
+    const opened = Date.now() - first.response.durationMs;
+
+    // Requests that name the client but do not authenticate: counted against this address (the budget's too).
+    for (const secret of wrong) {
+      const x = api.adopt(await api.send(operationId, { auth: { kind: 'client', id: client.id, secret } }));
+      api.require(x, statusIs('AUTH-004', 401));
+    }
+
+    // The client's own requests fill its window short of the limit; a server that counted the
+    // wrong secrets against the client refuses the last one. The dedicated client is spent
+    // outside the budget, as the probes spend it: no functional test uses it.
+    const unpaced = new ApiClient(api.baseUrl);
+    let remaining = own - 2;
+    while (remaining > 0) {
+      const batch = await Promise.all(Array.from({ length: Math.min(FILL_CONCURRENCY, remaining) }, () => unpaced.call(operationId, valid)));
+      remaining -= batch.length;
+      const refused = batch.find((x) => verdictOf(x.response.status) !== 'accepted');
+      if (refused) throw new Error(`Precondition failed: RATE-008 sends ${own} requests of ${client.id} into a window whose limit is ${group.limit}, but one got ${statusLine(refused)}.`);
+    }
+    const final = api.adopt(await unpaced.call(operationId, valid));
+    const elapsedMs = Date.now() - opened;
+    if (elapsedMs >= group.windowSeconds * 1000) {
+      throw new Error(`Harness: RATE-008's ${own + wrong.length} requests took ${elapsedMs} ms, longer than the ${group.windowSeconds}-second window: inconclusive.`);
+    }
+    if (verdictOf(final.response.status) !== 'accepted') {
+      api.report({
+        requirement: 'RATE-008',
+        expected: `${client.id}'s request ${own} of a ${group.limit}-request window answered: the ${wrong.length} requests with its ID and wrong secrets count against the address, not the client`,
+        received: statusLine(final),
+      }, final);
+    }
+  });
 }

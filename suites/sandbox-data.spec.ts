@@ -1,20 +1,92 @@
 /** Sandbox data: deterministic, filtered and paginated as promised, bills of one account only. */
-import { test } from '../lib/fixtures';
-import { bearerAuth, clientAuth } from '../lib/auth';
+import { test, type Api } from '../lib/fixtures';
+import { bearerAuth, clientAuth, type Auth } from '../lib/auth';
 import { statusIs, type Check } from '../lib/checks';
 import type { Exchange } from '../lib/client';
-import { covers } from '../lib/requirements';
+import { clampLimit, describeFilters, limitBounds, matchesFilters, probeFilters, type FilterQuery } from '../lib/listing';
+import { covers, type RequirementId } from '../lib/requirements';
+import { operation, rateLimitGroups } from '../lib/spec';
 import { bodyOf, type Bill, type Biller, type BillerList, type BillsGet } from '../lib/types';
 
-/** Bound on pages followed: more than 100 pages of the smallest useful page is a runaway cursor. */
-const MAX_PAGES = 100;
-const PAGE_SIZE = 7;
+/** A small page, so that the catalogue spans many (prime: the last page is partial for most catalogue sizes). */
+const SMALL_PAGE_SIZE = 7;
 
-const withoutRequestId = (x: Exchange): string => JSON.stringify({ ...(x.json as object), request_id: undefined });
+/**
+ * Bound on the pages of a listing whose length is not known yet: one window's quota of the
+ * listing's rate-limit group, from the spec (at the maximum limit, a catalogue of that many
+ * full pages). A listing of known length ends within its length + 1 pages (A-025).
+ */
+const quotaPages = rateLimitGroups[operation('listBillers').group].limit;
+
+interface Page {
+  exchange: Exchange;
+  billers: Biller[];
+}
+
+interface Walk {
+  pages: Page[];
+  billers: Biller[];
+  /** next_cursor null; a page that listed no biller not listed before while still giving a cursor (it goes round); or the bound. */
+  end: 'last-page' | 'stalled' | 'bound';
+}
+
+/** Follows next_cursor from the first page of `query`, `limit` a page, until the last page or `maxPages`. */
+async function walk(api: Api, auth: Auth, query: FilterQuery, limit: number, requirement: RequirementId, maxPages: number): Promise<Walk> {
+  const pages: Page[] = [];
+  const seen = new Set<string>();
+  let cursor: string | null = null;
+  while (pages.length < maxPages) {
+    const exchange: Exchange = await api.call('listBillers', { auth, query: { ...query, limit, ...(cursor !== null ? { cursor } : {}) } });
+    api.require(exchange, statusIs(requirement, 200));
+    const billers = bodyOf<BillerList>(exchange)!.billers;
+    pages.push({ exchange, billers });
+    const fresh = billers.filter((b) => !seen.has(b.biller_id));
+    for (const b of billers) seen.add(b.biller_id);
+    cursor = bodyOf<BillerList>(exchange)!.next_cursor;
+    if (cursor === null) return { pages, billers: pages.flatMap((p) => p.billers), end: 'last-page' };
+    if (fresh.length === 0) return { pages, billers: pages.flatMap((p) => p.billers), end: 'stalled' };
+  }
+  return { pages, billers: pages.flatMap((p) => p.billers), end: 'bound' };
+}
+
+const idsOf = (billers: readonly Biller[]): string[] => billers.map((b) => b.biller_id);
+
+/** The page of a walk that lists its `position`th biller (from 0), or its last page. */
+function pageAt(w: Walk, position: number): Page | undefined {
+  let before = 0;
+  for (const page of w.pages) {
+    if (position < before + page.billers.length) return page;
+    before += page.billers.length;
+  }
+  return w.pages.at(-1);
+}
+const listed = (ids: readonly string[]): string => (ids.length === 0 ? 'none' : ids.length > 6 ? `${ids.slice(0, 6).join(', ')}, … (${ids.length})` : ids.join(', '));
+const repeatedIn = (ids: readonly string[]): string[] => [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+
+/** Why a walk did not reach its last page, or undefined when it did. */
+function unfinished(w: Walk, limit: number): string | undefined {
+  if (w.end === 'stalled') return `page ${w.pages.length} (limit ${limit}) listed no biller not listed before, yet gave a next_cursor: the cursor goes round`;
+  if (w.end === 'bound') return `still a next_cursor after ${w.pages.length} pages of ${limit}`;
+  return undefined;
+}
+
+/** Pages of more billers than `limit` asked for (DATA-003). */
+function reportOversized(api: Api, w: Walk, limit: number): void {
+  for (const [n, page] of w.pages.entries()) {
+    if (page.billers.length > limit) {
+      api.report({ requirement: 'DATA-003', expected: `at most ${limit} billers a page`, received: `${page.billers.length} on page ${n + 1}` }, page.exchange);
+    }
+  }
+}
+
+/** What DATA-001 compares of a biller: every field but its live `status` (A-024), in one key order. */
+function stableFields(b: Biller): string {
+  return JSON.stringify(b, Object.keys(b).filter((k) => k !== 'status').sort());
+}
 
 /** What must be the same on every link of one test account (not ids). */
 const billFacts = (bills: Bill[]) =>
-  bills.map((b) => ({ due_date: b.due_date, statement_date: b.statement_date, amount_due: b.amount_due, minimum_payment: b.minimum_payment, status: b.status }));
+  JSON.stringify(bills.map((b) => ({ due_date: b.due_date, statement_date: b.statement_date, amount_due: b.amount_due, minimum_payment: b.minimum_payment, status: b.status })));
 
 function onlyBillsOf(accountLinkId: string): Check {
   return (x) => {
@@ -27,23 +99,20 @@ function onlyBillsOf(accountLinkId: string): Check {
   };
 }
 
-function matchesFilter(filter: string, predicate: (b: Biller) => boolean): Check {
-  return (x) => {
-    const misfits = (bodyOf<BillerList>(x)?.billers ?? []).filter((b) => !predicate(b));
-    return misfits.length === 0
-      ? undefined
-      : { requirement: 'DATA-004', expected: `only billers with ${filter}`, received: misfits.slice(0, 5).map((b) => `${b.biller_id} (${b.name}, ${b.category}, ${b.country})`).join('; ') };
-  };
-}
-
 test('DATA-001 lists the same billers in the same order for the same query', covers('DATA-001'), async ({ api, environment }) => {
   const auth = clientAuth(environment.primary);
-  const first = await api.call('listBillers', { auth, query: { limit: 100 } });
-  const second = await api.call('listBillers', { auth, query: { limit: 100 } });
-  api.require(first, statusIs('SCHEMA-001', 200));
-  if (withoutRequestId(first) !== withoutRequestId(second)) {
-    const ids = (x: Exchange) => (bodyOf<BillerList>(x)?.billers ?? []).map((b) => b.biller_id).slice(0, 6).join(', ');
-    api.report({ requirement: 'DATA-001', expected: `the same body twice (${ids(first)}, …)`, received: `a different body (${ids(second)}, …)` }, second);
+  const first = await walk(api, auth, {}, limitBounds.maximum, 'SCHEMA-001', quotaPages);
+  const second = await walk(api, auth, {}, limitBounds.maximum, 'SCHEMA-001', quotaPages);
+  const [a, b] = [first.billers.map(stableFields), second.billers.map(stableFields)];
+  const at = a.findIndex((fields, i) => fields !== b[i]);
+  const differs = at !== -1 ? at : a.length !== b.length ? Math.min(a.length, b.length) : -1;
+  if (differs !== -1) {
+    const around = (w: Walk) => listed(idsOf(w.billers.slice(differs, differs + 6)));
+    api.report({
+      requirement: 'DATA-001',
+      expected: `the same ${a.length} billers, in the same order and with the same fields but status, on a second listing`,
+      received: `from position ${differs + 1}: ${around(second)} instead of ${around(first)}${differs < a.length && differs < b.length ? ` (first: ${a[differs]}; second: ${b[differs]})` : ''}`,
+    }, pageAt(second, differs)?.exchange);
   }
 });
 
@@ -52,61 +121,88 @@ test('DATA-002 returns only the bills of the requested account_link_id', covers(
   api.verify(x, statusIs('DATA-002', 200), onlyBillsOf(own.accountLinkId));
 });
 
-test('DATA-003 following next_cursor lists every biller exactly once', covers('DATA-003'), async ({ api, environment }) => {
+test('DATA-003 following next_cursor lists every biller exactly once, at the maximum limit and at a small page size', covers('DATA-003'), async ({ api, environment }) => {
   const auth = clientAuth(environment.primary);
-  const all = await api.call('listBillers', { auth, query: { limit: 100 } });
-  api.require(all, statusIs('SCHEMA-001', 200));
-  const expected = bodyOf<BillerList>(all)!;
-  test.skip(expected.next_cursor !== null, 'more than 100 billers: the single-page listing is not complete');
-
-  const seen: string[] = [];
-  let cursor: string | null = null;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const x: Exchange = await api.call('listBillers', { auth, query: { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } });
-    api.require(x, statusIs('DATA-003', 200));
-    const body = bodyOf<BillerList>(x)!;
-    if (body.billers.length > PAGE_SIZE) {
-      api.report({ requirement: 'DATA-003', expected: `at most ${PAGE_SIZE} billers a page`, received: `${body.billers.length}` }, x);
-    }
-    seen.push(...body.billers.map((b) => b.biller_id));
-    cursor = body.next_cursor;
-    if (cursor === null) break;
-  }
-  const want = expected.billers.map((b) => b.biller_id);
-  const duplicates = seen.filter((id, i) => seen.indexOf(id) !== i);
-  const missing = want.filter((id) => !seen.includes(id));
-  if (cursor !== null || duplicates.length > 0 || missing.length > 0) {
+  const full = await walk(api, auth, {}, limitBounds.maximum, 'DATA-003', quotaPages);
+  reportOversized(api, full, limitBounds.maximum);
+  const fullIds = idsOf(full.billers);
+  const fullProblem = unfinished(full, limitBounds.maximum);
+  if (fullProblem !== undefined || repeatedIn(fullIds).length > 0) {
     api.report({
       requirement: 'DATA-003',
-      expected: `${want.length} billers, each once`,
-      received: cursor !== null ? `still a next_cursor after ${MAX_PAGES} pages` : `${seen.length} listed; repeated: ${duplicates.join(', ') || 'none'}; missing: ${missing.join(', ') || 'none'}`,
-    });
+      expected: `each biller once, pages of ${limitBounds.maximum} ending with next_cursor null`,
+      received: fullProblem ?? `repeated: ${listed(repeatedIn(fullIds))}`,
+    }, full.pages.at(-1)?.exchange);
+  }
+  const want = [...new Set(fullIds)];
+  test.skip(want.length === 0, 'the target lists no billers');
+
+  // Small enough for several pages, large enough to fit one window's quota.
+  const small = clampLimit(Math.max(Math.min(SMALL_PAGE_SIZE, want.length / 2), want.length / quotaPages));
+  const paged = await walk(api, auth, {}, small, 'DATA-003', want.length + 1);
+  reportOversized(api, paged, small);
+  const seen = idsOf(paged.billers);
+  const problem = unfinished(paged, small);
+  const missing = want.filter((id) => !seen.includes(id));
+  const extra = [...new Set(seen.filter((id) => !want.includes(id)))];
+  if (problem !== undefined || repeatedIn(seen).length > 0 || missing.length > 0 || extra.length > 0) {
+    api.report({
+      requirement: 'DATA-003',
+      expected: `the ${want.length} billers of the listing at limit ${limitBounds.maximum}, each once, in pages of ${small}`,
+      received: problem ?? `${seen.length} listed; repeated: ${listed(repeatedIn(seen))}; missing: ${listed(missing)}; not in the full listing: ${listed(extra)}`,
+    }, paged.pages.at(-1)?.exchange);
   }
 });
 
-test('DATA-004 filtered searches return only matching billers', covers('DATA-004'), async ({ api, environment }) => {
+test('DATA-004 a filtered search lists every matching biller of the full listing, and only those', covers('DATA-004'), async ({ api, environment }) => {
   const auth = clientAuth(environment.primary);
-  const all = await api.call('listBillers', { auth, query: { limit: 100 } });
-  api.require(all, statusIs('SCHEMA-001', 200));
-  const sample = bodyOf<BillerList>(all)!.billers[0];
-  test.skip(!sample, 'the target lists no billers');
-  const q = sample.name.split(/\s+/)[0].toLowerCase();
+  const full = await walk(api, auth, {}, limitBounds.maximum, 'SCHEMA-001', quotaPages);
+  const catalogue = [...new Map(full.billers.map((b) => [b.biller_id, b])).values()];
+  test.skip(catalogue.length === 0, 'the target lists no billers');
 
-  const byCategory = await api.call('listBillers', { auth, query: { category: sample.category, limit: 100 } });
-  api.verify(byCategory, statusIs('DATA-004', 200), matchesFilter(`category ${sample.category}`, (b) => b.category === sample.category));
-  const byCountry = await api.call('listBillers', { auth, query: { country: sample.country, limit: 100 } });
-  api.verify(byCountry, statusIs('DATA-004', 200), matchesFilter(`country ${sample.country}`, (b) => b.country === sample.country));
-  const byName = await api.call('listBillers', { auth, query: { q, limit: 100 } });
-  api.verify(byName, statusIs('DATA-004', 200), matchesFilter(`"${q}" in the name`, (b) => b.name.toLowerCase().includes(q)));
+  for (const query of probeFilters(catalogue)) {
+    const filter = describeFilters(query);
+    const expected = catalogue.filter((b) => matchesFilters(b, query));
+    // At the maximum limit, and at a page size that splits the matches over at least two pages.
+    for (const limit of [...new Set([limitBounds.maximum, clampLimit(expected.length / 2)])]) {
+      const search = await walk(api, auth, query, limit, 'DATA-004', catalogue.length + 1);
+      const misfits = search.billers.filter((b) => !matchesFilters(b, query));
+      if (misfits.length > 0) {
+        const page = search.pages.find((p) => p.billers.includes(misfits[0]));
+        api.report({
+          requirement: 'DATA-004',
+          expected: `only billers with ${filter}`,
+          received: misfits.slice(0, 5).map((b) => `${b.biller_id} (${b.name}, ${b.category}, ${b.country})`).join('; '),
+        }, page?.exchange);
+      }
+      const returned = new Set(idsOf(search.billers));
+      const missing = expected.filter((b) => !returned.has(b.biller_id));
+      const problem = unfinished(search, limit);
+      if (missing.length > 0 || problem !== undefined) {
+        api.report({
+          requirement: 'DATA-004',
+          expected: `all ${expected.length} billers of the full listing with ${filter}, in pages of ${limit}`,
+          received: problem ?? `${returned.size} listed over ${search.pages.length} page(s); missing: ${listed(missing.map((b) => `${b.biller_id} (${b.name}, ${b.category}, ${b.country})`))}`,
+        }, search.pages[0]?.exchange);
+      }
+    }
+  }
 });
 
 test("DATA-005 a test account's bills are the same on every link", covers('DATA-005'), async ({ api, accounts: [first, second] }) => {
-  const bills = async (a: typeof first) => api.call('getBills', { auth: bearerAuth(a.accessToken), query: { account_link_id: a.accountLinkId } });
-  const [one, two] = [await bills(first), await bills(second)];
-  api.require(one, statusIs('DATA-005', 200));
-  api.require(two, statusIs('DATA-005', 200));
-  const [a, b] = [billFacts(bodyOf<BillsGet>(one)!.bills), billFacts(bodyOf<BillsGet>(two)!.bills)];
-  if (JSON.stringify(a) !== JSON.stringify(b)) {
-    api.report({ requirement: 'DATA-005', expected: `the same bills on both links: ${JSON.stringify(a).slice(0, 200)}`, received: JSON.stringify(b).slice(0, 200) }, two);
+  const bills = async (a: typeof first) => {
+    const x = await api.call('getBills', { auth: bearerAuth(a.accessToken), query: { account_link_id: a.accountLinkId } });
+    api.require(x, statusIs('DATA-005', 200));
+    return x;
+  };
+  const readBoth = async () => {
+    const [one, two] = [await bills(first), await bills(second)];
+    return { two, a: billFacts(bodyOf<BillsGet>(one)!.bills), b: billFacts(bodyOf<BillsGet>(two)!.bills) };
+  };
+  let read = await readBoth();
+  // Dates may follow the calendar (A-027): a day can turn over between two reads, never between two pairs.
+  if (read.a !== read.b) read = await readBoth();
+  if (read.a !== read.b) {
+    api.report({ requirement: 'DATA-005', expected: `the same bills on both links, twice in a row: ${read.a.slice(0, 200)}`, received: read.b.slice(0, 200) }, read.two);
   }
 });

@@ -1,27 +1,38 @@
 /**
  * Webhooks (A-008, A-023): registration and the secret (WEBHOOK-001), the HTTPS rule
  * (WEBHOOK-002), and what a receiver gets: a signature over the raw body (WEBHOOK-003), an
- * event matching its schema with its ID in a header (WEBHOOK-004), and timestamps fresh on
- * every attempt, retries included (WEBHOOK-005). Deliveries go to a receiver this suite runs
- * on 127.0.0.1; a remote target reaches it only through BILLERAPI_WEBHOOK_RECEIVER_URL.
+ * event matching its schema with its ID in a header (WEBHOOK-004), timestamps fresh on every
+ * attempt, retries included (WEBHOOK-005), and delivery and retry within the spec's bounds
+ * (WEBHOOK-006). Deliveries go to a receiver this suite runs on 127.0.0.1; a remote target
+ * reaches it only through BILLERAPI_WEBHOOK_RECEIVER_URL.
+ *
+ * Every wait is a bound of the spec's `x-delivery`, and the test timeout is derived from them:
+ * an event that never comes fails WEBHOOK-006 with a sentence, never a generic timeout.
  */
 import { test as base, type Api } from '../lib/fixtures';
 import { clientAuth } from '../lib/auth';
-import { schemaErrors, statusIs } from '../lib/checks';
+import { schemaErrors, statusIs, type Failure } from '../lib/checks';
 import type { Exchange } from '../lib/client';
 import { isLoopbackUrl } from '../lib/loopback';
 import { redact } from '../lib/redact';
 import { coversWithWrites, type RequirementId } from '../lib/requirements';
+import { webhookDelivery } from '../lib/spec';
 import { bodyOf, type WebhookCreate } from '../lib/types';
+import { seconds, timeoutAfterWaits } from '../lib/waits';
 import { receiverOptionsFromEnv, startWebhookReceiver, type Delivery, type WebhookReceiver } from '../lib/webhook-receiver';
-import { DEFAULT_TOLERANCE_SECONDS, parseSignatureHeader, verifyWebhookSignature } from '../lib/webhook-signature';
+import { parseSignatureHeader, verifyWebhookSignature } from '../lib/webhook-signature';
 
-/** Bounded waits: the reference delivers within milliseconds and retries 3 s apart. */
-const DELIVERY_TIMEOUT_MS = 10_000;
-const RETRY_TIMEOUT_MS = 15_000;
+/** A fired event's first attempt arrives within this of the fire's answer (x-delivery.delivery_seconds). */
+const DELIVERY_MS = webhookDelivery.delivery_seconds * 1000;
+/** An attempt answered non-2xx is followed by the next within this (x-delivery.retry_seconds). */
+const RETRY_MS = webhookDelivery.retry_seconds * 1000;
+/** Every attempt's t is within this of its sending (x-delivery.tolerance_seconds). */
+const TOLERANCE_SECONDS = webhookDelivery.tolerance_seconds;
 const EVENT_TYPE = 'BILLS_UPDATED';
 /** How much later than its signing an attempt may reach the receiver, compared with the first attempt. */
 const DELIVERY_JITTER_SECONDS = 2;
+/** A retry this long after the first attempt tells a re-signed timestamp from a reused one, whatever the jitter. */
+const FRESHNESS_GAP_MS = (DELIVERY_JITTER_SECONDS + 1) * 1000;
 
 interface Registered {
   exchange: Exchange;
@@ -38,8 +49,12 @@ interface Webhooks {
   fire(webhookId: string, requirement: RequirementId): Promise<{ exchange: Exchange; eventId: string }>;
 }
 
-// One test at a time: with BILLERAPI_WEBHOOK_RECEIVER_PORT every test's receiver takes the same port.
-base.describe.configure({ mode: 'default' });
+/**
+ * One test at a time: with BILLERAPI_WEBHOOK_RECEIVER_PORT every test's receiver takes the same
+ * port. The longest test's waits, one after the other: the first delivery, then an attempt at
+ * least FRESHNESS_GAP_MS after it (the retry before that gap plus one retry bound).
+ */
+base.describe.configure({ mode: 'default', timeout: timeoutAfterWaits(DELIVERY_MS, FRESHNESS_GAP_MS, RETRY_MS) });
 
 const test = base.extend<{ receiver: WebhookReceiver; webhooks: Webhooks }>({
   receiver: async ({}, use, testInfo) => {
@@ -103,23 +118,34 @@ function isDeliveryOf(eventId: string): (d: Delivery) => boolean {
   return (d) => d.headers['billerapi-event-id'] === eventId || d.rawBody.includes(`"${eventId}"`);
 }
 
-/** Waits for `count` attempts of the event; undefined after the bounded wait. */
-async function attemptsOf(receiver: WebhookReceiver, eventId: string, count: number, timeoutMs: number): Promise<Delivery[] | undefined> {
-  const seen = await receiver.waitFor((all) => all.filter(isDeliveryOf(eventId)).length >= count, timeoutMs);
+/** The attempts of the event once `enough` holds for them; undefined after the bounded wait. */
+async function attemptsOf(receiver: WebhookReceiver, eventId: string, enough: (attempts: Delivery[]) => boolean, timeoutMs: number): Promise<Delivery[] | undefined> {
+  const seen = await receiver.waitFor((all) => enough(all.filter(isDeliveryOf(eventId))), timeoutMs);
   return seen?.filter(isDeliveryOf(eventId));
 }
 
+const atLeast = (count: number) => (attempts: Delivery[]) => attempts.length >= count;
+
+/** WEBHOOK-006's sentence for an event that did not arrive within the delivery bound. */
+function notDelivered(receiver: WebhookReceiver, eventId: string): Failure {
+  return {
+    requirement: 'WEBHOOK-006',
+    expected: `a delivery of ${eventId} within ${seconds(DELIVERY_MS)} after POST /sandbox/webhooks/fire answered (x-delivery.delivery_seconds)`,
+    received: `no delivery of ${eventId} within ${seconds(DELIVERY_MS)} (the receiver got ${receiver.deliveries.length} request(s), none of this event)`,
+  };
+}
+
 /**
- * Registers a webhook at the receiver, fires an event and waits for its first delivery; a
- * missing delivery is reported against `requirement`, and the test has nothing more to judge.
+ * Registers a webhook at the receiver, fires an event and waits for its first delivery. Without
+ * one the test has nothing to judge: WEBHOOK-006 fails, and the test stops with its own
+ * requirement unjudged.
  */
-async function firstDelivery(api: Api, receiver: WebhookReceiver, webhooks: Webhooks, requirement: RequirementId): Promise<{ delivery: Delivery; exchange: Exchange; secret: string; eventId: string } | undefined> {
+async function firstDelivery(api: Api, receiver: WebhookReceiver, webhooks: Webhooks, requirement: RequirementId): Promise<{ delivery: Delivery; exchange: Exchange; secret: string; eventId: string }> {
   const { webhookId, secret } = await webhooks.register(receiver.url, requirement);
   const { exchange, eventId } = await webhooks.fire(webhookId, requirement);
-  const [delivery] = (await attemptsOf(receiver, eventId, 1, DELIVERY_TIMEOUT_MS)) ?? [];
-  if (delivery) return { delivery, exchange, secret, eventId };
-  api.report({ requirement, expected: `a delivery of ${eventId} within ${DELIVERY_TIMEOUT_MS / 1000} s`, received: `no delivery (${receiver.deliveries.length} other requests)` }, exchange);
-  return undefined;
+  const [delivery] = (await attemptsOf(receiver, eventId, atLeast(1), DELIVERY_MS)) ?? [];
+  if (!delivery) api.require(exchange, () => notDelivered(receiver, eventId));
+  return { delivery, exchange, secret, eventId };
 }
 
 const receiptSecond = (d: Delivery) => Math.floor(d.receivedAtMs / 1000);
@@ -152,9 +178,7 @@ test('WEBHOOK-002 refuses a plain http webhook URL on a public host with 400', c
 
 test('WEBHOOK-003 signs a delivered event over its raw body with the webhook secret', coversWithWrites('WEBHOOK-003'), async ({ api, receiver, webhooks }) => {
   skipUnlessReachable(receiver, api);
-  const delivered = await firstDelivery(api, receiver, webhooks, 'WEBHOOK-003');
-  if (!delivered) return;
-  const { delivery, exchange, secret } = delivered;
+  const { delivery, exchange, secret } = await firstDelivery(api, receiver, webhooks, 'WEBHOOK-003');
   // Freshness is WEBHOOK-005's to judge: here only the signature over the bytes counts.
   const verdict = verifyWebhookSignature({ rawBody: delivery.rawBody, header: signatureOf(delivery), secrets: [secret], toleranceSeconds: Number.POSITIVE_INFINITY });
   if (!verdict.valid) {
@@ -164,9 +188,7 @@ test('WEBHOOK-003 signs a delivered event over its raw body with the webhook sec
 
 test('WEBHOOK-004 delivers an event matching WebhookEvent with its ID in BillerAPI-Event-Id', coversWithWrites('WEBHOOK-004'), async ({ api, receiver, webhooks }) => {
   skipUnlessReachable(receiver, api);
-  const delivered = await firstDelivery(api, receiver, webhooks, 'WEBHOOK-004');
-  if (!delivered) return;
-  const { delivery, exchange, eventId } = delivered;
+  const { delivery, exchange, eventId } = await firstDelivery(api, receiver, webhooks, 'WEBHOOK-004');
   let event: unknown;
   try {
     event = JSON.parse(delivery.rawBody);
@@ -191,36 +213,40 @@ function staleAttempt(d: Delivery, label: string): string | undefined {
   const parsed = header === undefined ? undefined : parseSignatureHeader(header);
   if (!parsed) return `${label}: ${header === undefined ? 'no BillerAPI-Signature header' : `no timestamp in ${JSON.stringify(header)}`}`;
   const skew = parsed.timestamp - receiptSecond(d);
-  return Math.abs(skew) > DEFAULT_TOLERANCE_SECONDS ? `${label}: t=${parsed.timestamp}, ${skew} s from its receipt` : undefined;
+  return Math.abs(skew) > TOLERANCE_SECONDS ? `${label}: t=${parsed.timestamp}, ${skew} s from its receipt` : undefined;
 }
 
-test('WEBHOOK-005 signs a delivery with a timestamp within 5 minutes of its receipt', coversWithWrites('WEBHOOK-005'), async ({ api, receiver, webhooks }) => {
+test(`WEBHOOK-005 signs a delivery with a timestamp within ${seconds(TOLERANCE_SECONDS * 1000)} of its receipt`, coversWithWrites('WEBHOOK-005'), async ({ api, receiver, webhooks }) => {
   skipUnlessReachable(receiver, api);
-  const delivered = await firstDelivery(api, receiver, webhooks, 'WEBHOOK-005');
-  if (!delivered) return;
-  const { delivery, exchange } = delivered;
+  const { delivery, exchange } = await firstDelivery(api, receiver, webhooks, 'WEBHOOK-005');
   const stale = staleAttempt(delivery, 'the delivery');
-  if (stale) api.report({ requirement: 'WEBHOOK-005', expected: `t within ${DEFAULT_TOLERANCE_SECONDS} s of the receipt`, received: stale }, exchange);
+  if (stale) api.report({ requirement: 'WEBHOOK-005', expected: `t within ${TOLERANCE_SECONDS} s of the receipt (x-delivery.tolerance_seconds)`, received: stale }, exchange);
 });
 
 /**
  * The retry's t must move on with the clock. Judged on intervals, so that the sender's and the
  * receiver's clocks need not agree: the seconds between the two t values must cover the whole
  * seconds between the two receipts, less DELIVERY_JITTER_SECONDS for delivery delays and
- * rounding. A retry reusing the first t (0 s) fails once the receipts are 3 s or more apart;
- * a sender retrying sooner is not judged on this point (never a false failure).
+ * rounding. The receiver answers 500 to every attempt within FRESHNESS_GAP_MS of the first, so
+ * the attempt judged comes at least that long after it, whatever the schedule: a retry reusing
+ * the first t (0 s) always fails. A sender that gives up within the gap (its `min_attempts`
+ * spent) leaves freshness unjudged here, never falsely failed.
  */
-test('WEBHOOK-005 re-signs a retry with a fresh timestamp (first attempt answered 500)', coversWithWrites('WEBHOOK-005'), async ({ api, receiver, webhooks }) => {
+test('WEBHOOK-005 re-signs a retry with a fresh timestamp (earlier attempts answered 500)', coversWithWrites('WEBHOOK-005'), async ({ api, receiver, webhooks }) => {
   skipUnlessReachable(receiver, api);
   const { webhookId } = await webhooks.register(receiver.url, 'WEBHOOK-005');
-  receiver.failNext(1);
+  receiver.failWithin(FRESHNESS_GAP_MS);
   const { exchange, eventId } = await webhooks.fire(webhookId, 'WEBHOOK-005');
-  const attempts = await attemptsOf(receiver, eventId, 2, RETRY_TIMEOUT_MS);
-  test.skip(!attempts, `no retry of ${eventId} arrived within ${RETRY_TIMEOUT_MS / 1000} s of a 500: the freshness of retries cannot be judged in this run`);
-  const [first, retry] = attempts!;
+  const [first] = (await attemptsOf(receiver, eventId, atLeast(1), DELIVERY_MS)) ?? [];
+  if (!first) api.require(exchange, () => notDelivered(receiver, eventId));
+  // Retries within the gap are answered 500; the next one after it comes within the retry bound.
+  const late = (attempts: Delivery[]) => attempts.find((d) => d.receivedAtMs - first.receivedAtMs >= FRESHNESS_GAP_MS);
+  const attempts = await attemptsOf(receiver, eventId, (a) => late(a) !== undefined, FRESHNESS_GAP_MS + RETRY_MS);
+  test.skip(!attempts, `no attempt of ${eventId} arrived ${seconds(FRESHNESS_GAP_MS)} or more after the first (${receiver.deliveries.filter(isDeliveryOf(eventId)).length} attempt(s) in ${seconds(FRESHNESS_GAP_MS + RETRY_MS)}): the freshness of retries cannot be judged in this run`);
+  const retry = late(attempts!)!;
   const stale = [staleAttempt(first, 'the first attempt'), staleAttempt(retry, 'the retry')].filter((s) => s !== undefined);
   if (stale.length > 0) {
-    api.report({ requirement: 'WEBHOOK-005', expected: `every attempt's t within ${DEFAULT_TOLERANCE_SECONDS} s of its receipt`, received: stale.join('; ') }, exchange);
+    api.report({ requirement: 'WEBHOOK-005', expected: `every attempt's t within ${TOLERANCE_SECONDS} s of its receipt (x-delivery.tolerance_seconds)`, received: stale.join('; ') }, exchange);
     return;
   }
   const t1 = parseSignatureHeader(signatureOf(first)!)!.timestamp;
@@ -232,6 +258,23 @@ test('WEBHOOK-005 re-signs a retry with a fresh timestamp (first attempt answere
       requirement: 'WEBHOOK-005',
       expected: `the retry signed at its own sending: t advanced by at least ${required} s (receipts ${gapSeconds} s apart)`,
       received: `first t=${t1}, retry t=${t2} (${t2 - t1} s later)`,
+    }, exchange);
+  }
+});
+
+test('WEBHOOK-006 delivers a fired event within the delivery bound and retries an attempt answered 500 within the retry bound', coversWithWrites('WEBHOOK-006'), async ({ api, receiver, webhooks }) => {
+  skipUnlessReachable(receiver, api);
+  const { webhookId } = await webhooks.register(receiver.url, 'WEBHOOK-006');
+  receiver.failNext(1);
+  const { exchange, eventId } = await webhooks.fire(webhookId, 'WEBHOOK-006');
+  const [first] = (await attemptsOf(receiver, eventId, atLeast(1), DELIVERY_MS)) ?? [];
+  if (!first) return api.report(notDelivered(receiver, eventId), exchange);
+  const retried = await attemptsOf(receiver, eventId, atLeast(2), Math.max(1, first.receivedAtMs + RETRY_MS - Date.now()));
+  if (!retried) {
+    api.report({
+      requirement: 'WEBHOOK-006',
+      expected: `another attempt of ${eventId} within ${seconds(RETRY_MS)} after the first was answered 500 (x-delivery.retry_seconds)`,
+      received: `no retry within ${seconds(RETRY_MS)} after the first attempt was answered 500`,
     }, exchange);
   }
 });

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { faults } from '../reference/faults';
+import { variationNames, variationOf } from '../reference/variations';
 
 const repoRoot = join(__dirname, '..');
 const SOURCE = 'specs/source/billerapi-authentication.txt';
@@ -148,5 +149,22 @@ test.describe('reference/faults.ts', () => {
   test('every requirement is broken by at least one fault', () => {
     const broken = Object.values(faults).flatMap((f): readonly string[] => f.breaks);
     expect(missingFrom(broken, catalogueIds), 'requirements no fault breaks').toEqual([]);
+  });
+});
+
+test.describe('reference/variations.ts', () => {
+  const assumptions = new Set(read('specs/ASSUMPTIONS.md').match(/^\| (A-\d{3}) \|/gm)?.map((row) => row.slice(2, 7)) ?? []);
+
+  test('every variation is allowed by a written assumption or a spec clause', () => {
+    const unfounded = variationNames.filter((name) => {
+      const { allowedBy } = variationOf(name);
+      const cited = allowedBy.match(/A-\d{3}/g) ?? [];
+      return cited.length === 0 ? !/^specs\/billerapi\.openapi\.yaml#\//.test(allowedBy) : cited.some((id) => !assumptions.has(id));
+    });
+    expect(unfounded, 'variations citing no written assumption or spec clause').toEqual([]);
+  });
+
+  test('every variation touches at least one requirement and says what it does', () => {
+    expect(variationNames.filter((name) => variationOf(name).touches.length === 0 || variationOf(name).description.trim() === '')).toEqual([]);
   });
 });

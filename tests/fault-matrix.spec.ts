@@ -24,12 +24,13 @@ test('the clean reference passes every test, none skipped (exit 0)', async () =>
  * reproduction command does): the clean run above proves the whole suite green, and this
  * proves the named requirement's own tests go red. A fault that also trips other tests (a
  * shared limit makes functional tests meet 429s) cannot hide its requirement's verdict this way.
+ * Every variation is on (reference/variations.ts): a fault must not hide behind a legitimate choice.
  */
 for (const name of faultNames) {
   const { breaks } = faults[name];
   const warnsOnly = breaks.every((id) => requirement(id).level === 'SHOULD');
   test(`fault ${name} is caught by ${breaks.join(', ')}`, async () => {
-    const run = await runConformance(['--faults', name, '--grep', breaks.map((id) => `@${id}`).join('|')]);
+    const run = await runConformance(['--faults', name, '--variations', 'all', '--grep', breaks.map((id) => `@${id}`).join('|')]);
     if (warnsOnly) {
       // A broken SHOULD warns: the verdict stays PASS and names the warning.
       expect(run.code).toBe(0);

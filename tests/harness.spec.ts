@@ -13,7 +13,7 @@ import { assertReachable, configurationProblems } from '../lib/guard';
 import type { HttpRequest } from '../lib/http';
 import { maskSecret, Redactor } from '../lib/redact';
 import { covers, coversWithWrites, requirement, type RequirementId } from '../lib/requirements';
-import { keyPrefixes, operation, serverUrls } from '../lib/spec';
+import { keyPrefixes, operation, operations, reasonPhrases, serverUrls } from '../lib/spec';
 import { billers } from '../reference/data';
 
 const SECRET = 'bb_test_IJQ4ukDxDIKq1Aw5LLw29R4I7pNC';
@@ -330,4 +330,32 @@ test.describe('transport security: http to another machine, the CA file (issue 1
 
   test('loadEnvironment: BILLERAPI_ALLOW_INSECURE_HTTP other than yes is refused, not read as off', () =>
     expectConfigError(() => loadEnvironment({ ...partner, BILLERAPI_ALLOW_INSECURE_HTTP: 'true' }), 'BILLERAPI_ALLOW_INSECURE_HTTP must be "yes" or unset, not "true".'));
+});
+
+test.describe('ERR-003: reason phrases from the spec (x-reason-phrases of ErrorResponse.error, A-001)', () => {
+  const withError = (status: number, error: unknown) => exchange(status, { body: { statusCode: status, message: 'm', error } });
+  const fails = (expected: string, received: string): checks.Failure => ({ requirement: 'ERR-003', expected, received });
+
+  test('every error status an operation documents has a phrase in the spec', () => {
+    const documented = [...new Set(operations.flatMap((op) => op.statuses).filter((s) => Number(s) >= 400))].sort();
+    expect(documented.filter((status) => reasonPhrases[status] === undefined), 'statuses without x-reason-phrases').toEqual([]);
+  });
+
+  const cases: [string, { given: [number, unknown]; want: checks.Failure | undefined }][] = [
+    ['the spec\'s phrase for 400', { given: [400, reasonPhrases['400']], want: undefined }],
+    ['the spec\'s phrase for 429', { given: [429, 'Too Many Requests'], want: undefined }],
+    ['another status\'s phrase', { given: [403, 'Unauthorized'], want: fails('error "Forbidden"', 'error "Unauthorized"') }],
+    ['the phrase in capitals', { given: [404, 'NOT FOUND'], want: fails('error "Not Found"', 'error "NOT FOUND"') }],
+    ['a number', { given: [500, 500], want: fails('error "Internal Server Error"', 'error 500') }],
+    // Node names 413 "Payload Too Large", RFC 9110 "Content Too Large": the spec lists neither, so ERR-003 does not judge it.
+    ['a status the spec lists no phrase for', { given: [413, 'Content Too Large'], want: undefined }],
+  ];
+  for (const [name, { given: [status, error], want }] of cases) {
+    test(`judges ${name}`, () => expect(checks.errorIsReasonPhrase(withError(status, error))).toEqual(want));
+  }
+
+  test('statusIs names the expected status with the spec\'s phrase, Node\'s where the spec has none', () => {
+    expect(checks.statusIs('RATE-002', 429)(exchange(200))?.expected).toBe(`status 429 ${reasonPhrases['429']}`);
+    expect(checks.statusName(413)).toBe(`413 ${STATUS_CODES[413]}`);
+  });
 });

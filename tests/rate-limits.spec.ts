@@ -8,8 +8,9 @@ import fc from 'fast-check';
 import { ApiClient } from '../lib/client';
 import { CoordinatorClient, startCoordinator, type ProbeReport } from '../lib/coordinator';
 import { clientAuth } from '../lib/auth';
-import { budgetKey, BudgetExceeded, capOf, createRateBudget, UNATTRIBUTED } from '../lib/rate-budget';
-import { backoffSeconds, groupsFromSpec, parseRetryAfter, probeOperationOf, rateLimitFieldsProblem, verdictOf, type RateLimitGroup } from '../lib/rate-limits';
+import { budgetKeys, BudgetExceeded, capOf, createRateBudget, UNATTRIBUTED } from '../lib/rate-budget';
+import { backoffSeconds, groupsFromSpec, parseRetryAfter, probeOperationOf, verdictOf, type RateLimitGroup } from '../lib/rate-limits';
+import { groupMember, rateLimitFieldsProblem } from '../lib/rate-limit-fields';
 import { probeGroup, probeTraffic, type ProbeObservation } from '../lib/rate-probe';
 import { rateLimitGroups, rateLimitSpec } from '../lib/spec';
 import { OutcomeRecorder } from '../lib/outcomes';
@@ -142,13 +143,33 @@ test.describe('lib/rate-budget.ts', () => {
     expect(budget.reserve('biller', 'cli_b', 1_000).waitMs).toBe(0);
   });
 
-  test('counts per IP for per-IP groups, per client otherwise', () => {
-    const auth = clientAuth({ id: 'cli_a', secret: 'x' });
-    expect(budgetKey('ip', auth, 'cli_primary')).toBe('ip');
-    expect(budgetKey('client', auth, 'cli_primary')).toBe('cli_a');
-    expect(budgetKey('client', { kind: 'bearer', token: 't' }, 'cli_primary')).toBe('cli_primary');
-    expect(budgetKey('client', { kind: 'headers', headers: [['x-client-id', 'cli_b']] }, 'cli_primary')).toBe('cli_b');
-    expect(budgetKey('client', { kind: 'none' }, 'cli_primary')).toBe(UNATTRIBUTED);
+  test('counts per IP for per-IP groups; per client what authenticates, by address what does not (A-010)', () => {
+    const known = { clients: [{ id: 'cli_a', secret: 'bb_test_a' }, { id: 'cli_b', secret: 'bb_test_b' }], tokens: ['tok_own'], bearerOwner: 'cli_a' };
+    const cases: [string, { given: Parameters<typeof budgetKeys>; want: string[] }][] = [
+      ['a per-IP group', { given: ['ip', 'client', clientAuth({ id: 'cli_a', secret: 'bb_test_a' }), known], want: ['ip'] }],
+      ['a configured pair', { given: ['client', 'client', clientAuth({ id: 'cli_a', secret: 'bb_test_a' }), known], want: ['cli_a'] }],
+      ['a configured pair, any header-name case', { given: ['client', 'client', { kind: 'headers', headers: [['x-client-id', 'cli_b'], ['X-CLIENT-SECRET', 'bb_test_b']] }, known], want: ['cli_b'] }],
+      ['a wrong secret with a configured ID', { given: ['client', 'client', clientAuth({ id: 'cli_a', secret: 'bb_test_x' }), known], want: [UNATTRIBUTED] }],
+      ['another client\'s secret', { given: ['client', 'client', clientAuth({ id: 'cli_a', secret: 'bb_test_b' }), known], want: [UNATTRIBUTED] }],
+      ['an ID alone', { given: ['client', 'client', { kind: 'headers', headers: [['x-client-id', 'cli_b']] }, known], want: [UNATTRIBUTED] }],
+      ['a duplicated ID header', { given: ['client', 'client', { kind: 'headers', headers: [['X-Client-ID', 'cli_a'], ['X-Client-ID', 'cli_a'], ['X-Client-Secret', 'bb_test_a']] }, known], want: ['cli_a', UNATTRIBUTED] }],
+      ['no credentials', { given: ['client', 'client', { kind: 'none' }, known], want: [UNATTRIBUTED] }],
+      ['a bearer token on a client operation', { given: ['client', 'client', { kind: 'bearer', token: 'tok_own' }, known], want: [UNATTRIBUTED] }],
+      ['a token the run holds', { given: ['client', 'bearer', { kind: 'bearer', token: 'tok_own' }, known], want: ['cli_a'] }],
+      ['a token the run does not hold', { given: ['client', 'bearer', { kind: 'bearer', token: 'tok_other' }, known], want: ['cli_a', UNATTRIBUTED] }],
+      ['another spelling of the scheme', { given: ['client', 'bearer', { kind: 'bearer', token: 'tok_own', scheme: 'bearer' }, known], want: ['cli_a', UNATTRIBUTED] }],
+      ['client credentials on a bearer operation', { given: ['client', 'bearer', clientAuth({ id: 'cli_a', secret: 'bb_test_a' }), known], want: [UNATTRIBUTED] }],
+    ];
+    for (const [name, { given, want }] of cases) expect(budgetKeys(...given), name).toEqual(want);
+  });
+
+  test('schedules a request counted against two keys once, for both', () => {
+    const budget = createRateBudget(groupsFromSpec(rateLimitSpec, 60), { share: 1, marginMs: 0, maxWaitMs: 600_000 });
+    for (let i = 0; i < 5; i++) budget.reserve('authentication', 'a', 0);
+    expect(budget.reserve('authentication', ['a', 'b'], 1_000).waitMs).toBe(59_000);
+    // b's log holds the request at the time it was sent (60 s), not when it was asked for.
+    for (let i = 0; i < 4; i++) budget.reserve('authentication', 'b', 60_000);
+    expect(budget.reserve('authentication', 'b', 60_000).waitMs).toBe(60_000);
   });
 });
 
@@ -265,5 +286,52 @@ test.describe('scripts/bench.ts', () => {
       'real  60 s    62.9 s  14 (4)                 251 (11)     475 (12)       1              verdict: PASS',
     ]);
     expect(ratioLine(run)).toBe('ratio of the real-window run to the longest window (60 s): 1.05 (goal: under 1.3)');
+  });
+});
+
+test.describe('RateLimit header fields as RFC 9651 structured fields (lib/rate-limit-fields.ts, A-020)', () => {
+  const link: RateLimitGroup = { name: 'link', limit: 3, windowSeconds: 60, scope: 'client' };
+  /** One fresh window of three answers: the policy on each, the state counting 2, 1, 0. */
+  const window = (policy: string, state: (r: number) => string) => [2, 1, 0].map((r) => ({ policy, rateLimit: state(r) }));
+  const documented = (r: number) => `"link";r=${r};t=42`;
+  const wrongPolicy = (policy: string) => `RateLimit-Policy "${policy}", expected one stating q=3;w=60`;
+  const cases: [string, { given: ReturnType<typeof window>; want: string | RegExp | undefined }][] = [
+    // Parameter orders and extra parameters: all the same fields.
+    ['parameters in the documented order', { given: window('"link";q=3;w=60', documented), want: undefined }],
+    ['parameters in the other order', { given: window('"link";w=60;q=3', (r) => `"link";t=42;r=${r}`), want: undefined }],
+    ['extra parameters before, between and after (qu, pk, an extension boolean)', { given: window('"link";qu="requests";q=3;pk=:cmVm:;w=60', (r) => `"link";ext;r=${r};pk=:cmVm:;t=42`), want: undefined }],
+    ['a space after each semicolon', { given: window('"link"; q=3; w=60', (r) => `"link"; r=${r}; t=42`), want: undefined }],
+    ['the policy name as a token', { given: window('link;q=3;w=60', (r) => `link;r=${r};t=42`), want: undefined }],
+    ['another policy listed before the group\'s', { given: window('"daily";q=5000;w=86400, "link";q=3;w=60', (r) => `"daily";r=4000;t=900, "link";r=${r};t=42`), want: undefined }],
+    ['a single policy of another name', { given: window('"default";q=3;w=60', (r) => `"default";r=${r};t=42`), want: undefined }],
+    // Wrong values, whatever the order.
+    ['a wrong quota in the other order', { given: window('"link";w=60;q=100', documented), want: wrongPolicy('"link";w=60;q=100') }],
+    ['a quota as a string', { given: window('"link";q="3";w=60', documented), want: wrongPolicy('"link";q="3";w=60') }],
+    ['a decimal quota', { given: window('"link";q=3.5;w=60', documented), want: wrongPolicy('"link";q=3.5;w=60') }],
+    ['no window', { given: window('"link";q=3', documented), want: wrongPolicy('"link";q=3') }],
+    ['the right numbers on another policy only', { given: window('"daily";q=3;w=60, "link";q=100;w=60', documented), want: wrongPolicy('"daily";q=3;w=60, "link";q=100;w=60') }],
+    ['several policies, none the group\'s', { given: window('"a";q=3;w=60, "b";q=3;w=60', documented), want: 'RateLimit-Policy ""a";q=3;w=60, "b";q=3;w=60" has no member "link", expected one stating q=3;w=60' }],
+    ['the group\'s policy twice', { given: window('"link";q=3;w=60, "link";q=3;w=60', documented), want: 'RateLimit-Policy ""link";q=3;w=60, "link";q=3;w=60" has several members "link", expected one stating q=3;w=60' }],
+    ['an inner list instead of an item', { given: window('("link");q=3;w=60', documented), want: 'RateLimit-Policy "("link");q=3;w=60" has no member "link", expected one stating q=3;w=60' }],
+    ['a negative remaining count', { given: window('"link";q=3;w=60', (r) => `"link";r=${r - 1};t=42`), want: 'RateLimit ""link";r=-1;t=42", expected r=<remaining>;t=<0..60>' }],
+    ['no reset', { given: window('"link";q=3;w=60', (r) => `"link";r=${r}`), want: 'RateLimit ""link";r=2", expected r=<remaining>;t=<0..60>' }],
+    // Malformed fields: not RFC 9651 Lists at all.
+    ['an unterminated string', { given: window('"link;q=3;w=60', documented), want: /^RateLimit-Policy ""link;q=3;w=60" is not an RFC 9651 List \(.+\), expected one stating q=3;w=60$/ }],
+    ['an upper-case parameter key', { given: window('"link";Q=3;w=60', documented), want: /^RateLimit-Policy ""link";Q=3;w=60" is not an RFC 9651 List/ }],
+    ['a trailing comma', { given: window('"link";q=3;w=60,', documented), want: /^RateLimit-Policy ""link";q=3;w=60," is not an RFC 9651 List/ }],
+    ['a space before a semicolon', { given: window('"link";q=3;w=60', (r) => `"link" ;r=${r};t=42`), want: /^RateLimit ""link" ;r=2;t=42" is not an RFC 9651 List/ }],
+    ['an empty field', { given: window('', documented), want: 'RateLimit-Policy "" has no member "link", expected one stating q=3;w=60' }],
+  ];
+  for (const [name, { given, want }] of cases) {
+    test(`judges ${name}`, () => {
+      const problem = rateLimitFieldsProblem(given, link);
+      if (want instanceof RegExp) expect(problem).toMatch(want);
+      else expect(problem).toBe(want);
+    });
+  }
+
+  test('hands back the group\'s parameters as a Map, in the order sent', () => {
+    const member = groupMember('"daily";q=5000, "link";w=60;qu="requests";q=3', 'link');
+    expect(member.found && [...member.params.entries()]).toEqual([['w', 60], ['qu', 'requests'], ['q', 3]]);
   });
 });

@@ -6,10 +6,12 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import dotenv from 'dotenv';
-import { rateLimitGroups } from '../lib/spec';
+import { connectContract, rateLimitGroups, spec } from '../lib/spec';
 import validators, { type SchemaName } from '../schemas/validators.cjs';
 import { startReference, type ClientSeed, type Reference, type ReferenceOptions } from '../reference/app';
 import { referenceClientsFromEnv } from '../reference/clients';
+import { catalogue, LARGE_CATALOGUE_SIZE } from '../reference/data';
+import { decodeCursor, encodeCursor } from '../reference/handlers/billers';
 
 const clients = referenceClientsFromEnv(dotenv.parse(readFileSync(join(__dirname, '..', '.env.local'))));
 const [primary, second, restricted] = clients;
@@ -231,4 +233,103 @@ test('fault ignore-token-link serves another link\'s bills to a token', async ({
   const reply = await bills(call, first.access_token, other.account_link_id);
   expect(reply.status).toBe(200);
   expect(reply.body.account_link_id).toBe(other.account_link_id);
+});
+
+test.describe('data variations (A-024..A-027) and the filter faults', () => {
+  const large = new Set(['large-catalogue'] as const);
+  const listAll = async (call: Call, query = '', limit = 100) => {
+    const pages: { billers: { biller_id: string; name: string; status: string; category: string }[]; next_cursor: string | null }[] = [];
+    for (let cursor: string | null = ''; cursor !== null && pages.length < 300;) {
+      const page = await call('GET', `/billers?limit=${limit}${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expectValid('BillerListResponse', page);
+      pages.push(page.body);
+      cursor = page.body.next_cursor;
+    }
+    return { pages, billers: pages.flatMap((p) => p.billers) };
+  };
+
+  test('large-catalogue: 237 valid billers, several pages at the maximum limit, none of the default ones, the same on every start', async ({ startWith }) => {
+    const billers = catalogue(large);
+    expect(billers).toHaveLength(LARGE_CATALOGUE_SIZE);
+    for (const biller of billers) expect(validators.Biller(biller), JSON.stringify(validators.Biller.errors)).toBe(true);
+    expect(new Set(billers.map((b) => b.biller_id)).size).toBe(billers.length);
+    const defaults = catalogue(new Set());
+    expect(billers.filter((b) => defaults.some((d) => d.biller_id === b.biller_id || d.name === b.name || d.country === b.country))).toEqual([]);
+    expect(new Set(billers.map((b) => b.category))).toEqual(new Set(spec.components.schemas.BillerCategory.enum));
+
+    const [one, two] = [await startWith({ variations: ['large-catalogue'] }), await startWith({ variations: ['large-catalogue'] })];
+    const [a, b] = [await listAll(one), await listAll(two)];
+    expect(a.pages).toHaveLength(Math.ceil(LARGE_CATALOGUE_SIZE / 100));
+    expect(a.billers.map((x) => x.biller_id)).toEqual(billers.map((x) => x.biller_id));
+    expect(b.billers).toEqual(a.billers);
+  });
+
+  test('opaque-cursors: a new cursor on every call, each decoding to its page; anything else is a 400', async ({ startWith }) => {
+    const opaque = new Set(['opaque-cursors'] as const);
+    const [c1, c2] = [encodeCursor(14, opaque), encodeCursor(14, opaque)];
+    expect(c1).not.toBe(c2);
+    expect([decodeCursor(c1, opaque), decodeCursor(c2, opaque)]).toEqual([14, 14]);
+    const tampered = `${c1.slice(0, -2)}${c1.endsWith('AA') ? 'AB' : 'AA'}`;
+    for (const bad of [tampered, encodeCursor(14, new Set()), 'nonsense', 'A'.repeat(60), c1.slice(0, 20)]) {
+      expect(() => decodeCursor(bad, opaque), bad).toThrow(expect.objectContaining({ status: 400 }));
+    }
+
+    const call = await startWith({ variations: ['opaque-cursors'] });
+    const [first, again] = [await call('GET', '/billers?limit=7'), await call('GET', '/billers?limit=7')];
+    expect(first.body.next_cursor).not.toBe(again.body.next_cursor);
+    const [next, nextAgain] = [
+      await call('GET', `/billers?limit=7&cursor=${first.body.next_cursor}`),
+      await call('GET', `/billers?limit=7&cursor=${again.body.next_cursor}`),
+    ];
+    expect(next.body.billers).toEqual(nextAgain.body.billers);
+    expect((await listAll(call, '', 7)).billers.map((b) => b.biller_id)).toEqual(catalogue(new Set()).map((b) => b.biller_id));
+  });
+
+  test('live-biller-status: status changes between listings, nothing else does', async ({ startWith }) => {
+    const call = await startWith({ variations: ['live-biller-status'] });
+    const [a, b] = [await listAll(call), await listAll(call)];
+    expect(a.billers.filter((x, i) => x.status !== b.billers[i].status).length).toBeGreaterThan(0);
+    expect(a.billers.map((x) => ({ ...x, status: undefined }))).toEqual(b.billers.map((x) => ({ ...x, status: undefined })));
+  });
+
+  test('bills-relative-to-today: dates follow the day, the same on every link that day', async ({ startWith }) => {
+    let now = Date.parse('2031-03-10T23:59:59.000Z');
+    const call = await startWith({ variations: ['bills-relative-to-today'], now: () => now });
+    const [first, second] = [await linkAccount(call), await linkAccount(call)];
+    const facts = async (link: typeof first) =>
+      (await bills(call, link.access_token, link.account_link_id)).body.bills.map((b: Record<string, unknown>) => ({ ...b, bill_id: undefined, account_link_id: undefined }));
+    const today = await facts(first);
+    expect(today.map((b: { statement_date: string }) => b.statement_date)).toEqual(['2030-12-25', '2031-01-24', '2031-02-23']);
+    expect(await facts(second)).toEqual(today);
+    now += 1000;
+    const tomorrow = await facts(second);
+    expect(tomorrow.map((b: { statement_date: string }) => b.statement_date)).toEqual(['2030-12-26', '2031-01-25', '2031-02-24']);
+    expect(await facts(first)).toEqual(tomorrow);
+  });
+
+  test('short-lived-link-tokens: 30 minutes, written with an offset, reusable until they expire', async ({ startWith }) => {
+    let now = Date.parse('2031-03-10T12:00:00.500Z');
+    const call = await startWith({ variations: ['short-lived-link-tokens'], now: () => now });
+    const created = await call('POST', '/link/token/create', { body: { client_user_id: 'u1' } });
+    expectValid('LinkTokenCreateResponse', created);
+    expect(created.body.expiration).toBe('2031-03-10T14:30:00+02:00');
+    const frame = () => call('GET', `${connectContract.frame_path}?link_token=${created.body.link_token}&origin=${encodeURIComponent('http://127.0.0.1:9')}`, { as: null });
+    expect((await frame()).status).toBe(200);
+    expect((await frame()).status).toBe(200);
+    now = Date.parse(created.body.expiration);
+    expect((await frame()).status).toBe(400);
+  });
+
+  test('fault q-filter-case-sensitive misses matches in another case; the clean reference finds them', async ({ call, startWith }) => {
+    const ids = async (c: Call) => (await listAll(c, '&q=gAS')).billers.map((b) => b.biller_id);
+    expect(await ids(call)).toEqual(['bil_lone_star_gas', 'bil_northern_gas', 'bil_outback_gas', 'bil_prairie_gas']);
+    expect(await ids(await startWith({ faults: ['q-filter-case-sensitive'] }))).toEqual([]);
+  });
+
+  test('fault filtered-search-first-page-only ends a filtered search after one page', async ({ call, startWith }) => {
+    expect((await listAll(call, '&category=gas', 1)).billers).toHaveLength(4);
+    const faulted = await listAll(await startWith({ faults: ['filtered-search-first-page-only'] }), '&category=gas', 1);
+    expect(faulted.pages).toHaveLength(1);
+    expect(faulted.billers).toHaveLength(1);
+  });
 });

@@ -1,6 +1,6 @@
 /** The self-test's verdicts and table (scripts/self-test.ts), from made-up rows. */
 import { test, expect } from '@playwright/test';
-import { formatTable, killRateLine, verdictFor, type SelfTestRow } from '../scripts/self-test';
+import { falseAlarmLine, formatTable, formatVariationTable, isFalseAlarm, killRateLine, verdictFor, type SelfTestRow, type VariationRow } from '../scripts/self-test';
 
 const verdicts: [string, { breaks: string[]; caughtBy: string[]; want: string }][] = [
   ['caught by its own requirement', { breaks: ['AUTH-001'], caughtBy: ['AUTH-001', 'ERR-002'], want: 'caught' }],
@@ -36,4 +36,22 @@ test('the table aligns its columns and names who caught a fault elsewhere', () =
 test('the kill rate counts faults caught elsewhere, not missed or failed runs', () => {
   expect(killRateLine(rows)).toBe('kill rate: 2 of 4 faults caught (50%)');
   expect(killRateLine([])).toBe('kill rate: 0 of 0 faults caught (0%)');
+});
+
+const variationRows: VariationRow[] = [
+  { variation: 'opaque-cursors', verdict: 'PASS' },
+  { variation: 'catalogue-237', verdict: 'FAIL', note: 'DATA-003' },
+  { variation: 'slow-frame', verdict: 'ERROR', note: 'timed out after 300 s' },
+];
+
+test('a variation the suite does not pass is a false alarm, whatever the reason', () => {
+  expect(variationRows.map(isFalseAlarm)).toEqual([false, true, true]);
+  expect(falseAlarmLine(variationRows)).toBe('false alarms: 2 of 3 variations');
+  expect(formatVariationTable(variationRows).split('\n')).toEqual([
+    'variation       verdict (whole suite, variation alone)',
+    '--------------  --------------------------------------',
+    'opaque-cursors  PASS',
+    'catalogue-237   FAIL (DATA-003)',
+    'slow-frame      ERROR (timed out after 300 s)',
+  ]);
 });

@@ -105,6 +105,19 @@ test('the receiver records raw deliveries, answers 500 on demand, and waitFor is
   }
 });
 
+test('failWithin answers 500 to every request within the window from the first one, 200 after it', async () => {
+  const receiver = await startWebhookReceiver();
+  try {
+    receiver.failWithin(300);
+    const post = async () => (await fetch(receiver.url, { method: 'POST', body: '{}' })).status;
+    const early = [await post(), await post()];
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect([...early, await post()]).toEqual([500, 500, 200]);
+  } finally {
+    await receiver.close();
+  }
+});
+
 test('the receiver refuses a non-loopback host and reads its options from the environment', async () => {
   await expect(startWebhookReceiver({ host: '0.0.0.0' })).rejects.toThrow(/listens on 127\.0\.0\.1 only/);
   expect(receiverOptionsFromEnv({})).toEqual({ port: 0, publicUrl: undefined });

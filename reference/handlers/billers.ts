@@ -1,6 +1,7 @@
-/** GET /billers and GET /billers/{biller_id} (A-004, A-015). */
+/** GET /billers and GET /billers/{biller_id} (A-004, A-015, A-024..A-026). */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { components } from '../../schemas/openapi';
-import { billers, findBiller } from '../data';
+import { catalogue, findBiller, liveBiller, nextStatusSample } from '../data';
 import { badRequest, HttpError, type Switches } from '../http';
 import { ok, type Handler } from './context';
 
@@ -12,15 +13,46 @@ export function billerNotFound(switches: Switches): HttpError {
 }
 
 const CURSOR = /^o:(\d{1,6})$/;
+const invalidCursor = () => badRequest(['cursor is not a valid cursor']);
 
-export function encodeCursor(offset: number): string {
-  return Buffer.from(`o:${offset}`).toString('base64url');
+/** Key of the opaque-cursors variation: one per process, so a cursor outlives no restart (A-025 allows it). */
+const CURSOR_KEY = randomBytes(32);
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** The offset, AES-256-GCM-encrypted under a fresh nonce: a different cursor on every call for the same page. */
+function sealOffset(offset: number): string {
+  const nonce = randomBytes(NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', CURSOR_KEY, nonce);
+  const sealed = Buffer.concat([cipher.update(`o:${offset}`, 'utf8'), cipher.final()]);
+  return Buffer.concat([nonce, cipher.getAuthTag(), sealed]).toString('base64url');
+}
+
+function openOffset(cursor: string): string | undefined {
+  const bytes = Buffer.from(cursor, 'base64url');
+  if (bytes.length <= NONCE_BYTES + TAG_BYTES || bytes.toString('base64url') !== cursor) return undefined;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', CURSOR_KEY, bytes.subarray(0, NONCE_BYTES));
+    decipher.setAuthTag(bytes.subarray(NONCE_BYTES, NONCE_BYTES + TAG_BYTES));
+    return Buffer.concat([decipher.update(bytes.subarray(NONCE_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export function encodeCursor(offset: number, switches: Switches): string {
+  return switches.has('opaque-cursors') ? sealOffset(offset) : Buffer.from(`o:${offset}`).toString('base64url');
 }
 
 /** The offset of an opaque cursor; anything this server did not issue is a 400. */
-export function decodeCursor(cursor: string): number {
+export function decodeCursor(cursor: string, switches: Switches): number {
+  if (switches.has('opaque-cursors')) {
+    const match = CURSOR.exec(openOffset(cursor) ?? '');
+    if (!match) throw invalidCursor();
+    return Number(match[1]);
+  }
   const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match || encodeCursor(Number(match[1])) !== cursor) throw badRequest(['cursor is not a valid cursor']);
+  if (!match || encodeCursor(Number(match[1]), switches) !== cursor) throw invalidCursor();
   return Number(match[1]);
 }
 
@@ -30,9 +62,16 @@ interface BillerFilter {
   country?: string;
 }
 
+const isFiltered = ({ q, category, country }: BillerFilter) => q !== undefined || category !== undefined || country !== undefined;
+
+/** The name rule of `q` (A-026): a substring, ignoring case; the q-filter-case-sensitive fault minds case. */
+function nameMatches(name: string, q: string, switches: Switches): boolean {
+  return switches.has('q-filter-case-sensitive') ? name.includes(q) : name.toLowerCase().includes(q.toLowerCase());
+}
+
 function matchesFilter(biller: Biller, { q, category, country }: BillerFilter, switches: Switches): boolean {
   return (
-    (q === undefined || biller.name.toLowerCase().includes(q.toLowerCase())) &&
+    (q === undefined || nameMatches(biller.name, q, switches)) &&
     (category === undefined || switches.has('ignore-category-filter') || biller.category === category) &&
     (country === undefined || biller.country === country)
   );
@@ -54,18 +93,21 @@ function nextOffset(offset: number, limit: number, switches: Switches): number {
 
 export const listBillers: Handler = ({ params, switches }) => {
   const limit = params.limit as number;
-  const offset = params.cursor === undefined ? 0 : decodeCursor(params.cursor as string);
-  const matching = billers.filter((b) => matchesFilter(b, params as BillerFilter, switches));
+  const filter = params as BillerFilter;
+  const offset = params.cursor === undefined ? 0 : decodeCursor(params.cursor as string, switches);
+  const matching = catalogue(switches).filter((b) => matchesFilter(b, filter, switches));
   const ordered = switches.has('shuffled-billers') ? shuffled(matching) : matching;
-  const last = offset + limit >= ordered.length;
+  // The filtered-search-first-page-only fault ends a filtered search after its first page.
+  const last = offset + limit >= ordered.length || (isFiltered(filter) && switches.has('filtered-search-first-page-only'));
+  const sample = nextStatusSample();
   return ok({
-    billers: ordered.slice(offset, offset + limit),
-    next_cursor: last ? null : encodeCursor(nextOffset(offset, limit, switches)),
+    billers: ordered.slice(offset, offset + limit).map((b) => liveBiller(b, sample, switches)),
+    next_cursor: last ? null : encodeCursor(nextOffset(offset, limit, switches), switches),
   });
 };
 
 export const getBiller: Handler = ({ params, switches }) => {
-  const biller = findBiller(params.biller_id as string);
+  const biller = findBiller(params.biller_id as string, switches);
   if (!biller) throw billerNotFound(switches);
-  return ok({ biller });
+  return ok({ biller: liveBiller(biller, nextStatusSample(), switches) });
 };

@@ -18,13 +18,13 @@ function otherLinkOf(link: AccountLink, store: Store): AccountLink | undefined {
   return [...store.links.values()].find((l) => l.clientId === link.clientId && l.linkId !== link.linkId);
 }
 
-function billsOfLink(link: AccountLink, switches: Switches) {
-  const biller = findBiller(link.billerId);
+function billsOfLink(link: AccountLink, now: number, switches: Switches) {
+  const biller = findBiller(link.billerId, switches);
   if (!biller) throw new Error(`Link ${link.linkId} names unknown biller ${link.billerId}`);
-  return billsOf(link, biller, switches);
+  return billsOf(link, biller, now, switches);
 }
 
-export const getBills: Handler = ({ caller, params, store, switches }) => {
+export const getBills: Handler = ({ caller, params, store, switches, now }) => {
   const linkId = params.account_link_id as string;
   const link = store.links.get(linkId);
   // Unknown and foreign links answer alike, so a token cannot probe which link ids exist.
@@ -32,6 +32,7 @@ export const getBills: Handler = ({ caller, params, store, switches }) => {
     throw new HttpError(403, 'Access token is not valid for this account link');
   }
   const other = switches.has('bills-leak-other-link') ? otherLinkOf(link, store) : undefined;
-  const leaked = other ? billsOfLink(other, switches).slice(0, 1) : [];
-  return ok({ account_link_id: link.linkId, bills: [...billsOfLink(link, switches), ...leaked] });
+  const at = now();
+  const leaked = other ? billsOfLink(other, at, switches).slice(0, 1) : [];
+  return ok({ account_link_id: link.linkId, bills: [...billsOfLink(link, at, switches), ...leaked] });
 };

@@ -13,6 +13,11 @@ type EventType = Schemas['WebhookEventType'];
 
 const ALL_EVENT_TYPES: readonly EventType[] = spec.components.schemas.WebhookEventType.enum;
 
+/** What a registration without `events` subscribes to (A-008): every type, or one (`webhook-default-events-subset`). */
+function defaultEvents(switches: Switches): EventType[] {
+  return switches.has('webhook-default-events-subset') ? ['BILLS_UPDATED'] : [...ALL_EVENT_TYPES];
+}
+
 /** https anywhere; plain http only to a loopback receiver, which only the sandbox allows. */
 function urlAllowed(raw: string, switches: Switches): boolean {
   if (!URL.canParse(raw)) return false;
@@ -29,7 +34,7 @@ function ownWebhook(ctx: HandlerContext, webhookId: string): StoredWebhook {
 }
 
 export const createWebhook: Handler = (ctx) => {
-  const { url, events = [...ALL_EVENT_TYPES] } = ctx.body as Schemas['WebhookCreateRequest'];
+  const { url, events = defaultEvents(ctx.switches) } = ctx.body as Schemas['WebhookCreateRequest'];
   if (!urlAllowed(url, ctx.switches)) throw badRequest(['url must use https (http is allowed only for loopback hosts)']);
   const webhook = {
     webhook_id: `wh_${randomBytes(12).toString('hex')}`,
@@ -64,6 +69,8 @@ export const sandboxFireWebhook: Handler = (ctx) => {
     created_at: new Date(ctx.now()).toISOString(),
     data: {},
   };
-  deliverEvent({ url: webhook.url, secret, event, now: ctx.now, switches: ctx.switches });
+  // Under webhook-default-events-subset an event goes only to webhooks subscribed to its type; the reference delivers every fired event.
+  const subscribed = !ctx.switches.has('webhook-default-events-subset') || webhook.events.includes(eventType);
+  if (subscribed) deliverEvent({ url: webhook.url, secret, event, now: ctx.now, switches: ctx.switches });
   return ok({ event_id: event.event_id });
 };
