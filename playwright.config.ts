@@ -2,11 +2,13 @@
  * The conformance run. One project per environment (local, sandbox, production, partner);
  * BILLERAPI_ENV selects which one runs, and reports go to reports/<env>/.
  */
+import { join } from 'node:path';
 import { defineConfig, type Project } from '@playwright/test';
 import { environmentNames, parseEnvName, reportsDir, SHARD_VARIABLE, type EnvName } from './lib/env';
 import { chromiumLaunchOptions } from './lib/browser';
 import { isReadOnly } from './lib/profile';
 import { PRODUCTION_SAFE_TAG } from './lib/requirements';
+import type { TargetSwitches } from './lib/run-targets';
 
 const selected = parseEnvName(process.env.BILLERAPI_ENV);
 const reports = reportsDir(selected);
@@ -20,21 +22,24 @@ const shard = process.env[SHARD_VARIABLE];
 const QUOTA_SUITES = ['connect.spec.ts', 'rate-limits.spec.ts'];
 
 /**
- * Two projects per environment: the quota suites first, so that the probes start within
- * seconds and their windows overlap the functional suites, which run beside them in the other worker.
+ * Two projects per target: the quota suites first, so that the probes start within seconds and
+ * their windows overlap the functional suites, which run beside them in the other worker. The
+ * run's own target by default; the project's matrix (tests/matrix/) makes one pair per case, each
+ * with its own embedded reference (`target`, lib/run-targets.ts) and its own `grep`.
  */
-function projects(name: EnvName): Project[] {
+export function conformanceProjects(name: EnvName, matrixCase?: { target: TargetSwitches; grep: RegExp }): Project[] {
   // Read-only runs (production, the gate profile) run only requirements marked production_safe.
-  const grep = isReadOnly(name) ? new RegExp(PRODUCTION_SAFE_TAG) : undefined;
-  const metadata = { environment: name };
+  const grep = matrixCase?.grep ?? (isReadOnly(name) ? new RegExp(PRODUCTION_SAFE_TAG) : undefined);
+  const metadata = { environment: name, ...(matrixCase ? { target: matrixCase.target } : {}) };
+  const project = matrixCase?.target.key ?? name;
   return [
-    { name: `${name}-quota`, testMatch: QUOTA_SUITES, workers: 1, fullyParallel: false, grep, metadata, use: { launchOptions: chromiumLaunchOptions() } },
-    { name, testIgnore: QUOTA_SUITES, grep, metadata },
+    { name: `${project}-quota`, testMatch: QUOTA_SUITES, workers: 1, fullyParallel: false, grep, metadata, use: { launchOptions: chromiumLaunchOptions() } },
+    { name: project, testIgnore: QUOTA_SUITES, grep, metadata },
   ];
 }
 
 export default defineConfig({
-  testDir: './suites',
+  testDir: join(__dirname, 'suites'),
   globalSetup: './lib/global-setup.ts',
   fullyParallel: true,
   forbidOnly: true,
@@ -55,5 +60,5 @@ export default defineConfig({
     // API traces would record request headers, credentials included.
     trace: 'off',
   },
-  projects: environmentNames.filter((name) => name === selected).flatMap(projects),
+  projects: environmentNames.filter((name) => name === selected).flatMap((name) => conformanceProjects(name)),
 });

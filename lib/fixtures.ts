@@ -19,6 +19,7 @@ import { OUTCOMES_ATTACHMENT, OUTCOMES_CONTENT_TYPE, OutcomeRecorder, plainFirst
 import { redact, redactor } from './redact';
 import { requirement, requirementIdsIn } from './requirements';
 import { linkedRunOf, type RunContext } from './run-context';
+import { DEFAULT_TARGET, targetKeyOf } from './run-targets';
 
 const conformance = expect.extend({
   toHold(failure: Failure | undefined, message: string) {
@@ -66,8 +67,17 @@ export class Api {
   harnessError(error: HarnessError): never {
     const message = redact(error.message);
     this.recorder.record({ result: 'error', harness: error.kind, message });
-    this.recorder.stoppedOnRecord = true;
+    this.stoppingOnRecord();
     throw new HarnessError(error.kind, message);
+  }
+
+  /**
+   * The test is about to stop on a judgement the recorder holds. In the matrix (`recordOnly`)
+   * that stop is expected: Playwright then keeps its worker, which it replaces after a failure.
+   */
+  private stoppingOnRecord(): void {
+    this.recorder.stoppedOnRecord = true;
+    if (this.run.recordOnly) base.info().fail();
   }
 
   private tally(x: Exchange): void {
@@ -113,7 +123,7 @@ export class Api {
     const message = this.recordFailure(failure, exchange, reproduction);
     if (requirement(failure.requirement).level === 'SHOULD') {
       base.info().annotations.push({ type: 'warning', description: message });
-    } else {
+    } else if (!this.run.recordOnly) {
       this.recorder.softFailures += 1;
       conformance.soft(failure).toHold(message);
     }
@@ -138,7 +148,7 @@ export class Api {
    */
   stop(failure: Failure, exchange?: Exchange): never {
     const message = this.recordFailure(failure, exchange);
-    this.recorder.stoppedOnRecord = true;
+    this.stoppingOnRecord();
     throw new Error(message);
   }
 
@@ -147,7 +157,7 @@ export class Api {
     const failures = runChecks(exchange, checks);
     if (failures.length === 0) return;
     const messages = failures.map((f) => this.recordFailure(f, exchange));
-    this.recorder.stoppedOnRecord = true;
+    this.stoppingOnRecord();
     throw new Error(`Precondition failed:\n${messages.join('\n')}`);
   }
 }
@@ -158,10 +168,12 @@ function knownCredentials(environment: Environment, run: RunContext): KnownCrede
   return { clients: configuredClients(environment).map(([, c]) => c), tokens, bearerOwner: environment.primary.id };
 }
 
+/** The probes' observations, asked once per worker for its target. */
 let probeReport: Promise<ProbeReport> | undefined;
 
-function coordinator(): CoordinatorClient {
-  const client = coordinatorFromEnv();
+/** The coordinator's client for `target` (lib/run-targets.ts). */
+function coordinator(target: string): CoordinatorClient {
+  const client = coordinatorFromEnv(target);
   if (!client) throw new Error('Harness: no run coordinator: the global setup did not run (use the playwright.config.ts at the root).');
   return client;
 }
@@ -182,8 +194,8 @@ export const test = base.extend<
     { scope: 'worker' },
   ],
   run: [
-    async ({}, use) => {
-      const context = await coordinator().context();
+    async ({}, use, workerInfo) => {
+      const context = await coordinator(targetKeyOf(workerInfo.project)).context();
       if (!('error' in context.linked)) for (const a of context.linked.accounts) redactor.register(a.accessToken, a.usedPublicToken);
       await use(context);
     },
@@ -205,7 +217,7 @@ export const test = base.extend<
     { auto: true },
   ],
   api: async ({ environment, run, outcomes }, use, testInfo) => {
-    const api = new Api(environment, run, outcomes, coordinatorFromEnv());
+    const api = new Api(environment, run, outcomes, coordinatorFromEnv(run.key));
     await use(api);
     if (api.exchanges.length > 0) {
       await testInfo.attach('exchanges.txt', {
@@ -220,7 +232,7 @@ export const test = base.extend<
   },
   /** The rate-limit probes' observations: the first test to ask starts them, in the main process. */
   rateProbes: async ({ run }, use) => {
-    probeReport ??= coordinator().probes(probeDeadlineMs(run.groups));
+    probeReport ??= coordinator(run.key ?? DEFAULT_TARGET).probes(probeDeadlineMs(run.groups));
     await use(await probeReport);
   },
 });

@@ -45,6 +45,8 @@ export type TestStatus = 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interru
 export interface TestRecord {
   title: string;
   file: string;
+  /** The Playwright project that ran it. */
+  project?: string;
   /** The requirements the test cites (its tags). */
   cites: RequirementId[];
   status: TestStatus;

@@ -7,10 +7,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emptyTally, OUTCOMES_ATTACHMENT, plainFirstLine, type Outcome, type RecordedTest, type RunMeta, type RunRecord, type TestRecord, type TestStatus } from './outcomes';
 import { requirementIdsIn, requirements } from './requirements';
+import { targetKeyOf } from './run-targets';
 import { judge, type Judgement, type JudgeOptions } from './verdict';
 
 export const RESULTS_FILE = 'results.json';
 export const RUN_META_FILE = 'run.json';
+/** A run of several targets (the project's matrix): each target's metadata, by key. */
+export const RUN_METAS_FILE = 'runs.json';
 
 type Json = Record<string, any>;
 
@@ -50,6 +53,7 @@ function collect(suite: Json, out: TestRecord[]): void {
       out.push({
         title: spec.title,
         file: spec.file,
+        project: test.projectName,
         cites,
         status,
         outcomes,
@@ -75,8 +79,28 @@ export function runRecordFromReport(report: Json, meta: RunMeta | undefined): Ru
   };
 }
 
+/**
+ * A run of several targets (the project's matrix), as one record per target: the tests of the
+ * projects aimed at it (their `metadata.target`), with that target's metadata from runs.json.
+ */
+export function readRunRecordsByTarget(reportsDir: string): Map<string, RunRecord> {
+  const report = JSON.parse(readFileSync(join(reportsDir, RESULTS_FILE), 'utf8')) as Json;
+  const metas = JSON.parse(readFileSync(join(reportsDir, RUN_METAS_FILE), 'utf8')) as Record<string, RunMeta>;
+  const whole = runRecordFromReport(report, undefined);
+  const keyOfProject = new Map<string, string>((report.config?.projects ?? []).map((p: Json) => [p.name, targetKeyOf(p)]));
+  return new Map(Object.entries(metas).map(([key, meta]) => [key, {
+    ...whole,
+    meta,
+    tests: whole.tests.filter((t) => keyOfProject.get(t.project ?? '') === key),
+  }]));
+}
+
 export function writeRunMeta(reportsDir: string, meta: RunMeta): void {
   writeFileSync(join(reportsDir, RUN_META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
+}
+
+export function writeRunMetas(reportsDir: string, metas: Record<string, RunMeta>): void {
+  writeFileSync(join(reportsDir, RUN_METAS_FILE), `${JSON.stringify(metas, null, 2)}\n`);
 }
 
 export function readRunMeta(reportsDir: string): RunMeta | undefined {

@@ -9,6 +9,10 @@ import type { RunMeta } from './outcomes';
 import type { RateLimitGroup } from './rate-limits';
 
 export interface RunContext {
+  /** The target's key when the run has several (the project's matrix); absent for the run's own. */
+  key?: string;
+  /** Judgements are recorded but fail no Playwright test (the project's matrix: lib/run-targets.ts). */
+  recordOnly?: boolean;
   meta: RunMeta;
   /** The groups as the target enforces them (a local run shortens the windows). */
   groups: RateLimitGroup[];

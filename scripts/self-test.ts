@@ -4,8 +4,8 @@
  * The suite's own strength, both halves: runs the WHOLE conformance suite once per fault of
  * reference/faults.ts against the embedded reference with every variation on, and prints which
  * requirements caught each fault, then the kill rate; then once per variation of
- * reference/variations.ts alone, and prints the false alarms (a legitimate variation not PASS). Unlike tests/fault-matrix.spec.ts (which greps each
- * fault's own tests), a whole run also shows faults that other requirements notice.
+ * reference/variations.ts alone, and prints the false alarms (a legitimate variation not PASS). Unlike the matrix of `npm test` (tests/matrix.spec.ts,
+ * which selects each fault's own tests), a whole run also shows faults that other requirements notice.
  * Exit 0: every fault caught by a requirement it breaks, and no false alarm. 1: some fault
  * missed or caught only elsewhere, or a false alarm. 2: bad options, or a run that stopped on
  * its configuration.

@@ -15,6 +15,7 @@ import { probeGroup, probeTraffic, type ProbeObservation } from '../lib/rate-pro
 import { rateLimitGroups, rateLimitSpec } from '../lib/spec';
 import { OutcomeRecorder } from '../lib/outcomes';
 import { testRunContext } from './support/run-context';
+import { DEFAULT_TARGET } from '../lib/run-targets';
 import { effectiveRateLimitGroups, probeDeadlineMs } from '../lib/windows';
 import { Api } from '../lib/fixtures';
 import { createServer } from 'node:http';
@@ -178,14 +179,24 @@ test.describe('lib/coordinator.ts', () => {
     const context = testRunContext({ baseUrl: 'http://127.0.0.1:4010' }, 5);
     let probeRuns = 0;
     const report: ProbeReport = { biller: { skipped: 'test' } };
-    const coordinator = await startCoordinator({
+    const ledger = {
       budget: createRateBudget([rateLimitGroups.authentication]),
       unplanned: { authentication: 0, link: 0, biller: 0 },
       probes: async () => (probeRuns++, report),
-    }, context);
+    };
+    // A second target (as the project's matrix has) gets its own context and its own budget.
+    const other = { ...context, key: 'fault:x', meta: { ...context.meta, faults: ['x'] } };
+    const coordinator = await startCoordinator(new Map([
+      [DEFAULT_TARGET, { ledger, context }],
+      ['fault:x', { ledger: { ...ledger, budget: createRateBudget([rateLimitGroups.authentication]) }, context: other }],
+    ]));
     try {
       const client = new CoordinatorClient(coordinator.url);
       expect(await client.context()).toEqual(context);
+      const otherClient = new CoordinatorClient(coordinator.url, 'fault:x');
+      expect(await otherClient.context()).toEqual(other);
+      expect(await otherClient.reserve('authentication', 'ip')).toBe(0);
+      await expect(new CoordinatorClient(coordinator.url, 'no-such-target').context()).rejects.toThrow(/no route GET \/context\/no-such-target/);
       const waits = [];
       for (let i = 0; i < 6; i++) waits.push(await client.reserve('authentication', 'ip'));
       expect(waits.slice(0, 5)).toEqual([0, 0, 0, 0, 0]);
@@ -203,7 +214,7 @@ test('a functional call that meets a 429 is reported as a harness bug and counte
   await new Promise<void>((resolve) => limited.listen(0, '127.0.0.1', resolve));
   const unplanned = { authentication: 0, link: 0, biller: 0 };
   const context = testRunContext({ baseUrl: `http://127.0.0.1:${(limited.address() as AddressInfo).port}` });
-  const coordinator = await startCoordinator({ budget: createRateBudget(groupsFromSpec(rateLimitSpec)), unplanned, probes: async () => ({}) }, context);
+  const coordinator = await startCoordinator(new Map([[DEFAULT_TARGET, { ledger: { budget: createRateBudget(groupsFromSpec(rateLimitSpec)), unplanned, probes: async () => ({}) }, context }]]));
   try {
     const environment = { name: 'local' as const, baseUrl: undefined, primary: { id: 'cli_a', secret: 'bb_test_secret_value' }, keyPrefix: 'bb_test_' };
     const recorder = new OutcomeRecorder();

@@ -1,0 +1,75 @@
+/**
+ * Runs the project's fault and variation matrix (tests/matrix/playwright.config.ts) once per
+ * `playwright test` invocation, whichever of its workers asks first, and hands every asker the
+ * judgement of each case. A worker replaced after a failed test asks again and gets the same run.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readRunRecordsByTarget } from '../../lib/results';
+import { requirements } from '../../lib/requirements';
+import { judge, type Judgement } from '../../lib/verdict';
+import { cleanEnv, repoRoot } from './run';
+
+export const MATRIX_RUN_VARIABLE = 'BILLERAPI_SELF_TEST_RUN';
+/** The whole matrix, every case, may take this long; a stuck one is killed and reported. */
+const MATRIX_TIMEOUT_MS = 12 * 60_000;
+const POLL_MS = 500;
+
+export interface MatrixRun {
+  /** Each case's judgement, by target key (`fault-<name>`, `variation-<name>`). */
+  judgements: Record<string, Judgement>;
+  /** Playwright's exit code and the tail of its output, for a failure message. */
+  code: number;
+  tail: string;
+}
+
+function runMatrix(reportsDir: string): Promise<{ code: number; output: string }> {
+  const child = spawn(process.execPath, [join(repoRoot, 'node_modules/@playwright/test/cli.js'), 'test', '-c', 'tests/matrix/playwright.config.ts'], {
+    cwd: repoRoot,
+    env: cleanEnv({ BILLERAPI_ENV: 'local', BILLERAPI_REPORTS_DIR: reportsDir }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output = (output + d).slice(-20_000)));
+  child.stderr!.on('data', (d) => (output = (output + d).slice(-20_000)));
+  const timer = setTimeout(() => child.kill('SIGKILL'), MATRIX_TIMEOUT_MS);
+  return new Promise((resolve) => child.on('close', (code) => {
+    clearTimeout(timer);
+    resolve({ code: code ?? -1, output });
+  }));
+}
+
+/** The matrix's result for this invocation: run by the first worker to ask (a lock directory), awaited by the others. */
+export async function matrixRun(): Promise<MatrixRun> {
+  const id = process.env[MATRIX_RUN_VARIABLE] ?? `${process.pid}`;
+  const dir = join(tmpdir(), `billerapi-matrix-${id}`);
+  const done = join(dir, 'done.json');
+  let owner = false;
+  try {
+    mkdirSync(dir);
+    owner = true;
+  } catch {
+    // Another worker runs it.
+  }
+  if (owner) {
+    const reports = join(dir, 'reports');
+    const { code, output } = await runMatrix(reports);
+    const judgements = existsSync(join(reports, 'runs.json'))
+      ? Object.fromEntries([...readRunRecordsByTarget(reports)].map(([key, record]) => [key, judge(record, requirements)]))
+      : {};
+    const run: MatrixRun = { judgements, code, tail: output.slice(-2_000) };
+    // Written whole, then renamed: a waiting worker never reads half a file.
+    writeFileSync(`${done}.partial`, JSON.stringify(run));
+    renameSync(`${done}.partial`, done);
+    return run;
+  }
+  const deadline = Date.now() + MATRIX_TIMEOUT_MS + 60_000;
+  while (!existsSync(done)) {
+    if (Date.now() > deadline) throw new Error(`the matrix run in ${dir} did not finish within ${MATRIX_TIMEOUT_MS / 60_000} minutes`);
+    await sleep(POLL_MS);
+  }
+  return JSON.parse(readFileSync(done, 'utf8')) as MatrixRun;
+}
