@@ -97,7 +97,7 @@ function joinedHeaders(raw: string[]): Record<string, string> {
  * A redirect is returned as it is, never followed: the credentials must not go where it points.
  * HTTPS trusts Node's roots and the CA file of BILLERAPI_CA_FILE, if set.
  */
-export function send(request: HttpRequest, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<HttpResponse> {
+export function send(request: HttpRequest, timeoutMs = DEFAULT_TIMEOUT_MS, retried = false): Promise<HttpResponse> {
   const url = new URL(request.url);
   const isHttps = url.protocol === 'https:';
   const started = performance.now();
@@ -111,9 +111,12 @@ export function send(request: HttpRequest, timeoutMs = DEFAULT_TIMEOUT_MS): Prom
     });
     const timer = setTimeout(() => req.destroy(new Error(`no response within ${timeoutMs} ms`)), timeoutMs);
     req.on('timeout', () => req.destroy(new Error(`no response within ${timeoutMs} ms`)));
-    req.on('error', (error) => {
+    req.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(error);
+      // A kept-alive socket the server closed while idle: the request never reached it, so it
+      // is sent once more on a fresh socket (the retry Node's documentation recommends).
+      if (req.reusedSocket && error.code === 'ECONNRESET' && !retried) resolve(send(request, timeoutMs, true));
+      else reject(error);
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
