@@ -4,6 +4,17 @@ import { join } from 'node:path';
 import { repoRoot } from './env';
 import { ExitCode } from './errors';
 
+/** The parent's environment without Playwright's own worker variables or any BillerAPI setting. */
+export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(PW_|PLAYWRIGHT_|TEST_|BILLERAPI_|REFERENCE_|FORCE_COLOR)/.test(key)) continue;
+    env[key] = value;
+  }
+  for (const [key, value] of Object.entries(extra)) if (value !== undefined) env[key] = value;
+  return env;
+}
+
 export interface ConformanceProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** Drop its output instead of passing it through (it is redacted either way). */

@@ -20,7 +20,8 @@ import { ExitCode } from '../lib/errors';
 import { readRunResult, type RunResult } from '../lib/results';
 import type { Judgement, Verdict as RunVerdict } from '../lib/verdict';
 import type { RequirementId } from '../schemas/requirements';
-import { cleanEnv, repoRoot } from '../tests/support/run';
+import { cleanEnv } from '../lib/conformance-process';
+import { repoRoot } from '../lib/env';
 
 const USAGE = 'usage: npm run self-test -- [--faults a,b] [--variations a,b|all] [--jobs N] [--timeout SECONDS]';
 /** The local default number of fuzz cases, set explicitly so that a caller's FC_NUM_RUNS cannot weaken the self-test. */

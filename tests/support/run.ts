@@ -3,7 +3,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cleanEnv } from '../../lib/conformance-process';
 import { readRunResult, type RunResult } from '../../lib/results';
+
+export { cleanEnv };
 
 export const repoRoot = join(__dirname, '..', '..');
 const tsxCli = join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
@@ -18,16 +21,6 @@ export interface CliRun {
   result: RunResult | undefined;
 }
 
-/** The parent's environment without Playwright's own worker variables or any BillerAPI setting. */
-export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(PW_|PLAYWRIGHT_|TEST_|BILLERAPI_|REFERENCE_|FORCE_COLOR)/.test(key)) continue;
-    env[key] = value;
-  }
-  for (const [key, value] of Object.entries(extra)) if (value !== undefined) env[key] = value;
-  return env;
-}
 
 export function runTsx(script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, [tsxCli, script, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
