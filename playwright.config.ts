@@ -8,7 +8,7 @@ import { environmentNames, parseEnvName, reportsDir, SHARD_VARIABLE, type EnvNam
 import { chromiumLaunchOptions } from './lib/browser';
 import { isReadOnly } from './lib/profile';
 import { PRODUCTION_SAFE_TAG } from './lib/requirements';
-import type { TargetSwitches } from './lib/run-targets';
+import { statefulProjectName, type TargetSwitches } from './lib/run-targets';
 
 const selected = parseEnvName(process.env.BILLERAPI_ENV);
 const reports = reportsDir(selected);
@@ -20,10 +20,16 @@ const shard = process.env[SHARD_VARIABLE];
  * other exchange of the run behind them. One worker runs them, in file order.
  */
 const QUOTA_SUITES = ['connect.spec.ts', 'rate-limits.spec.ts'];
+/**
+ * The stateful sequences: the run's longest test, paced by budgets of their own clients. A
+ * project of its own, listed before the functional suites, so that it starts with the run.
+ */
+const STATEFUL_SUITE = 'stateful.spec.ts';
 
 /**
- * Two projects per target: the quota suites first, so that the probes start within seconds and
- * their windows overlap the functional suites, which run beside them in the other worker. The
+ * Three projects per target: the quota suites first, so that the probes start within seconds and
+ * their windows overlap the functional suites, which run beside them; the stateful sequences
+ * beside both. The
  * run's own target by default; the project's matrix (tests/matrix/) makes one pair per case, each
  * with its own embedded reference (`target`, lib/run-targets.ts) and its own `grep`.
  */
@@ -34,7 +40,8 @@ export function conformanceProjects(name: EnvName, matrixCase?: { target: Target
   const project = matrixCase?.target.key ?? name;
   return [
     { name: `${project}-quota`, testMatch: QUOTA_SUITES, workers: 1, fullyParallel: false, grep, metadata, use: { launchOptions: chromiumLaunchOptions() } },
-    { name: project, testIgnore: QUOTA_SUITES, grep, metadata },
+    { name: statefulProjectName(project), testMatch: STATEFUL_SUITE, grep, metadata },
+    { name: project, testIgnore: [...QUOTA_SUITES, STATEFUL_SUITE], grep, metadata },
   ];
 }
 
@@ -45,7 +52,8 @@ export default defineConfig({
   forbidOnly: true,
   // A conformance verdict must not depend on luck: no retries.
   retries: 0,
-  workers: 2,
+  // Three: the quota suites, the stateful sequences and the functional suites mostly wait on pacing and the network, not on the CPU.
+  workers: 3,
   timeout: 30_000,
   outputDir: `${reports}/test-results`,
   reporter: [

@@ -26,6 +26,12 @@ export interface Environment {
   restricted?: ClientCredentials;
   /** Spent only by the rate-limit probes, so that their 429s never meet the functional suites. */
   rateLimit?: ClientCredentials;
+  /**
+   * Spent only by the stateful sequences (the pair stands in for the primary and second
+   * clients there), so that their many requests pace against budgets of their own.
+   */
+  stateful?: ClientCredentials;
+  statefulSecond?: ClientCredentials;
   /** The key prefix secrets must carry here, or undefined where either is acceptable (partner). */
   keyPrefix: string | undefined;
   /** `--allow-insecure-http`: the user accepts sending the client secret unencrypted to a remote http target (absent: false). */
@@ -47,6 +53,8 @@ export const credentialVariables = {
   second: ['BILLERAPI_SECOND_CLIENT_ID', 'BILLERAPI_SECOND_CLIENT_SECRET'],
   restricted: ['BILLERAPI_RESTRICTED_CLIENT_ID', 'BILLERAPI_RESTRICTED_CLIENT_SECRET'],
   rateLimit: ['BILLERAPI_RATE_LIMIT_CLIENT_ID', 'BILLERAPI_RATE_LIMIT_CLIENT_SECRET'],
+  stateful: ['BILLERAPI_STATEFUL_CLIENT_ID', 'BILLERAPI_STATEFUL_CLIENT_SECRET'],
+  statefulSecond: ['BILLERAPI_STATEFUL_SECOND_CLIENT_ID', 'BILLERAPI_STATEFUL_SECOND_CLIENT_SECRET'],
 } as const;
 
 export type CredentialRole = keyof typeof credentialVariables;
@@ -119,6 +127,8 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     second: credentials(env, credentialVariables.second),
     restricted: credentials(env, credentialVariables.restricted),
     rateLimit: credentials(env, credentialVariables.rateLimit),
+    stateful: credentials(env, credentialVariables.stateful),
+    statefulSecond: credentials(env, credentialVariables.statefulSecond),
     keyPrefix: name === 'production' ? keyPrefixes.production : name === 'partner' ? undefined : keyPrefixes.sandbox,
     allowInsecureHttp: yesOrUnset(env, ALLOW_INSECURE_HTTP_VARIABLE),
     caFile: caFileOf(env),

@@ -38,3 +38,6 @@ export function targetsOf(projects: readonly ProjectLike[]): Map<string, TargetS
   for (const project of projects) targets.set(targetKeyOf(project), targetOf(project));
   return targets;
 }
+
+/** The project of a target's stateful sequences (playwright.config.ts): where its counterexamples are recorded. */
+export const statefulProjectName = (project: string): string => `${project}-stateful`;

@@ -146,9 +146,14 @@ export interface WebhookDeliveryContract {
   min_attempts: number;
   /** Every attempt's signature timestamp is within this of its sending. */
   tolerance_seconds: number;
+  /** After a webhook's deletion is answered, an event fired at it before may still reach it this long; nothing later (A-030). */
+  after_delete_seconds: number;
 }
 
 export const webhookDelivery: WebhookDeliveryContract = spec.webhooks.billerEvent.post['x-delivery'];
+
+/** The longest GET /webhooks may lag a registration or a deletion, in seconds (`x-consistency-seconds` of listWebhooks, A-030). */
+export const webhookListConsistencySeconds: number = spec.paths['/webhooks'].get['x-consistency-seconds'];
 
 /** The longest a link token lives, in seconds (`x-token-lifetime-seconds` of createLinkToken, A-005). */
 export const linkTokenLifetimeSeconds: number = spec.paths['/link/token/create'].post['x-token-lifetime-seconds'];

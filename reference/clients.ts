@@ -12,6 +12,8 @@ const seeds: readonly [idVar: string, secretVar: string, scopes: readonly string
   ['BILLERAPI_SECOND_CLIENT_ID', 'BILLERAPI_SECOND_CLIENT_SECRET', allScopes],
   ['BILLERAPI_RESTRICTED_CLIENT_ID', 'BILLERAPI_RESTRICTED_CLIENT_SECRET', RESTRICTED_SCOPES],
   ['BILLERAPI_RATE_LIMIT_CLIENT_ID', 'BILLERAPI_RATE_LIMIT_CLIENT_SECRET', allScopes],
+  ['BILLERAPI_STATEFUL_CLIENT_ID', 'BILLERAPI_STATEFUL_CLIENT_SECRET', allScopes],
+  ['BILLERAPI_STATEFUL_SECOND_CLIENT_ID', 'BILLERAPI_STATEFUL_SECOND_CLIENT_SECRET', allScopes],
 ];
 
 /** The primary client first (accept-anonymous acts as it); pairs missing either half are skipped. */

@@ -87,6 +87,10 @@ export const faults = {
   'webhook-never-retried': { breaks: ['WEBHOOK-006'], description: 'a delivery answered non-2xx is never retried' },
   'rate-limit-trusts-forwarded-for': { breaks: ['RATE-006'], description: 'the per-IP limit keys on X-Forwarded-For when a caller sends it' },
   'rate-limit-counts-unauthenticated-by-client-id': { breaks: ['RATE-008'], description: 'a per-client limit counts a request by the X-Client-ID it names, whether or not it authenticates' },
+  'webhook-delete-keeps-webhook': { breaks: ['WEBHOOK-007'], description: 'DELETE /webhooks/{id} answers 200 {deleted: true} but keeps the webhook: still listed, fired at and delivered to' },
+  'webhook-repeat-delete-200': { breaks: ['WEBHOOK-008'], description: 'deleting a webhook already deleted answers 200 {deleted: true} again (an "idempotent" delete)' },
+  'webhook-delivers-after-delete': { breaks: ['WEBHOOK-009'], description: 'a deleted webhook keeps its delivery subscription: every event fired at its client\'s other webhooks reaches it too' },
+  'cross-client-webhook-delete': { breaks: ['WEBHOOK-010'], description: 'DELETE /webhooks/{id} deletes whichever client\'s webhook it names' },
 } as const satisfies Record<string, FaultInfo>;
 
 export type FaultName = keyof typeof faults;

@@ -32,6 +32,13 @@ export interface StoredWebhook {
   clientId: string;
   webhook: Webhook;
   secret: string;
+  /** Milliseconds clock at registration. */
+  registeredAt: number;
+}
+
+export interface DeletedWebhook extends StoredWebhook {
+  /** Milliseconds clock at deletion. */
+  deletedAt: number;
 }
 
 export interface Store {
@@ -40,6 +47,8 @@ export interface Store {
   publicTokens: Map<string, PublicToken>;
   accessTokens: Map<string, AccessToken>;
   webhooks: Map<string, StoredWebhook>;
+  /** Deleted webhooks: what faults and the listing-lag variation still know of them. */
+  deletedWebhooks: Map<string, DeletedWebhook>;
   reset(): void;
 }
 
@@ -50,12 +59,14 @@ export function createStore(): Store {
     publicTokens: new Map(),
     accessTokens: new Map(),
     webhooks: new Map(),
+    deletedWebhooks: new Map(),
     reset() {
       store.links.clear();
       store.linkTokens.clear();
       store.publicTokens.clear();
       store.accessTokens.clear();
       store.webhooks.clear();
+      store.deletedWebhooks.clear();
     },
   };
   return store;

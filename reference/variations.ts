@@ -145,6 +145,30 @@ export const variations = {
     touches: ['WEBHOOK-001', 'WEBHOOK-003', 'WEBHOOK-004', 'WEBHOOK-005', 'WEBHOOK-006'],
     description: 'a registration without events subscribes to BILLS_UPDATED only, and an event is delivered only to webhooks subscribed to its type',
   },
+  'webhook-list-lags': {
+    family: 'webhooks',
+    allowedBy: 'A-030, specs/billerapi.openapi.yaml#/paths/~1webhooks/get/x-consistency-seconds',
+    touches: ['WEBHOOK-001', 'WEBHOOK-007', 'WEBHOOK-010'],
+    description: 'GET /webhooks is served from a replica 0.3 s behind: a registration shows there, and a deleted webhook is still listed, until 0.3 s after the write',
+  },
+  'webhook-list-newest-first': {
+    family: 'webhooks',
+    allowedBy: 'A-030',
+    touches: ['WEBHOOK-001', 'WEBHOOK-007'],
+    description: 'GET /webhooks lists the newest webhook first',
+  },
+  'webhook-deliveries-queued': {
+    family: 'webhooks',
+    allowedBy: 'A-030, specs/billerapi.openapi.yaml#/webhooks/billerEvent/post/x-delivery',
+    touches: ['WEBHOOK-003', 'WEBHOOK-004', 'WEBHOOK-005', 'WEBHOOK-006', 'WEBHOOK-009'],
+    description: 'deliveries leave from a queue drained every 0.15 s (a fired event at the second tick after it), and a deletion does not recall what is queued: an event fired just before a deletion arrives after it',
+  },
+  'webhook-delete-cancels-pending': {
+    family: 'webhooks',
+    allowedBy: 'A-030',
+    touches: ['WEBHOOK-009'],
+    description: 'deleting a webhook drops its queued deliveries and retries: an event fired at it just before may never arrive',
+  },
 } as const satisfies Record<string, VariationInfo>;
 
 export type VariationName = keyof typeof variations;

@@ -40,6 +40,16 @@ export interface Delivery {
   /** Milliseconds clock, read at each attempt. */
   now: () => number;
   switches: Switches;
+  /** Whether the webhook is still registered: under `webhook-delete-cancels-pending`, nothing more is attempted once it is not. */
+  registered?: () => boolean;
+}
+
+/** Under `webhook-deliveries-queued`: the queue is drained at every multiple of this. */
+const QUEUE_TICK_MS = 150;
+
+/** A fired event leaves the queue at the second tick after it was fired: every delivery of one fire leaves together. */
+export function queueDelayMs(nowMs: number): number {
+  return 2 * QUEUE_TICK_MS - (nowMs % QUEUE_TICK_MS);
 }
 
 /** The bytes sent and the bytes signed: the same, except under `signature-over-reserialized-body`. */
@@ -76,6 +86,7 @@ async function deliverWithRetries(delivery: Delivery): Promise<void> {
   const firstSecond = Math.floor(delivery.now() / 1000);
   const delays = retryDelaysMs(delivery.switches);
   for (let n = 0; ; n++) {
+    if (delivery.switches.has('webhook-delete-cancels-pending') && delivery.registered && !delivery.registered()) return;
     const unixSeconds = delivery.switches.has('stale-retry-timestamp') ? firstSecond : Math.floor(delivery.now() / 1000);
     if (await attempt(delivery.url, headersOf(delivery, signed, unixSeconds), sent)) return;
     if (n >= delays.length) return;
@@ -87,5 +98,7 @@ async function deliverWithRetries(delivery: Delivery): Promise<void> {
 export function deliverEvent(delivery: Delivery): void {
   if (!isLoopbackUrl(new URL(delivery.url))) return;
   if (delivery.switches.has('webhook-never-delivered')) return;
-  void deliverWithRetries(delivery);
+  if (!delivery.switches.has('webhook-deliveries-queued')) return void deliverWithRetries(delivery);
+  // A deletion does not recall what is queued (unless webhook-delete-cancels-pending): it arrives after it, in flight (A-030).
+  setTimeout(() => void deliverWithRetries(delivery), queueDelayMs(delivery.now()));
 }

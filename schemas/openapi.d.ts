@@ -98,7 +98,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List registered webhooks */
+        /**
+         * List registered webhooks
+         * @description The client's own webhooks, in any order: each registered one until it is deleted, and no deleted one (A-030). The listing may lag a registration or a deletion, by at most `x-consistency-seconds` after that write was answered.
+         */
         get: operations["listWebhooks"];
         put?: never;
         /**
@@ -122,7 +125,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a webhook */
+        /**
+         * Delete a webhook
+         * @description Once answered, the ID is gone: deleting it again or firing at it answers 404, as for an ID never issued or another client's webhook, and no event fired later reaches it (A-030).
+         */
         delete: operations["deleteWebhook"];
         options?: never;
         head?: never;

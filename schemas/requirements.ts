@@ -61,7 +61,11 @@ export const requirementIds = [
   "WEBHOOK-003",
   "WEBHOOK-004",
   "WEBHOOK-005",
-  "WEBHOOK-006"
+  "WEBHOOK-006",
+  "WEBHOOK-007",
+  "WEBHOOK-008",
+  "WEBHOOK-009",
+  "WEBHOOK-010"
 ] as const;
 
 export type RequirementId = (typeof requirementIds)[number];
@@ -676,6 +680,46 @@ export const requirements: readonly Requirement[] = [
     "source": {
       "quote": "Verify webhook signatures before processing events",
       "assumption": "A-023"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "WEBHOOK-007",
+    "statement": "A registered webhook exists until its client deletes it (listed by GET /webhooks, fired at and deleted as its own), and once its deletion is answered it is no longer listed, each within x-consistency-seconds of the write.",
+    "level": "MUST",
+    "source": {
+      "quote": "webhook registration",
+      "assumption": "A-030"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "WEBHOOK-008",
+    "statement": "A deleted webhook's ID is answered 404 by DELETE /webhooks/{webhook_id} and by POST /sandbox/webhooks/fire, as an ID never issued is.",
+    "level": "MUST",
+    "source": {
+      "quote": "webhook registration",
+      "assumption": "A-030"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "WEBHOOK-009",
+    "statement": "A fired event reaches only the webhook it was fired at; a deleted webhook receives nothing fired after its deletion, and an event fired before only within x-delivery.after_delete_seconds of it.",
+    "level": "MUST",
+    "source": {
+      "quote": "Verify webhook signatures before processing events",
+      "assumption": "A-030"
+    },
+    "production_safe": false
+  },
+  {
+    "id": "WEBHOOK-010",
+    "statement": "Another client's webhook is never listed, and DELETE /webhooks/{webhook_id} and POST /sandbox/webhooks/fire answer 404 for it and leave it in place.",
+    "level": "MUST",
+    "source": {
+      "quote": "webhook registration",
+      "assumption": "A-030"
     },
     "production_safe": false
   }

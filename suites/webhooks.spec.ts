@@ -16,9 +16,10 @@ import type { Exchange } from '../lib/client';
 import { isLoopbackUrl } from '../lib/loopback';
 import { redact } from '../lib/redact';
 import { coversWithWrites, type RequirementId } from '../lib/requirements';
-import { webhookDelivery } from '../lib/spec';
+import { sleep } from '../lib/pacing';
+import { webhookDelivery, webhookListConsistencySeconds } from '../lib/spec';
 import { bodyOf, type WebhookCreate } from '../lib/types';
-import { seconds, timeoutAfterWaits } from '../lib/waits';
+import { deadlineIn, seconds, timeoutAfterWaits } from '../lib/waits';
 import { receiverOptionsFromEnv, startWebhookReceiver, type Delivery, type WebhookReceiver } from '../lib/webhook-receiver';
 import { parseSignatureHeader, verifyWebhookSignature } from '../lib/webhook-signature';
 
@@ -28,6 +29,9 @@ const DELIVERY_MS = webhookDelivery.delivery_seconds * 1000;
 const RETRY_MS = webhookDelivery.retry_seconds * 1000;
 /** Every attempt's t is within this of its sending (x-delivery.tolerance_seconds). */
 const TOLERANCE_SECONDS = webhookDelivery.tolerance_seconds;
+/** GET /webhooks may lag a registration by this (x-consistency-seconds of listWebhooks, A-030). */
+const LIST_CONSISTENCY_MS = webhookListConsistencySeconds * 1000;
+const LIST_POLL_MS = 100;
 const EVENT_TYPE = 'BILLS_UPDATED';
 /** How much later than its signing an attempt may reach the receiver, compared with the first attempt. */
 const DELIVERY_JITTER_SECONDS = 2;
@@ -156,10 +160,19 @@ test('WEBHOOK-001 returns the signing secret on registration and never in the we
   if (!/^whsec_\S+$/.test(secret ?? '')) {
     api.report({ requirement: 'WEBHOOK-001', expected: 'a signing secret (whsec_…) in the registration response', received: secret === undefined ? 'no secret field' : `secret ${JSON.stringify(secret)}` }, exchange);
   }
-  const listed = await api.call('listWebhooks', { auth: clientAuth(environment.primary) });
-  api.require(listed, statusIs('SCHEMA-001', 200));
-  const entries = (listed.json as { webhooks?: Record<string, unknown>[] }).webhooks ?? [];
-  const own = entries.find((w) => w.webhook_id === webhookId);
+  // The listing may lag the registration (A-030): list again until the webhook shows, within the bound.
+  const deadline = deadlineIn(LIST_CONSISTENCY_MS);
+  let listed: Exchange;
+  let entries: Record<string, unknown>[];
+  let own: Record<string, unknown> | undefined;
+  for (;;) {
+    listed = await api.call('listWebhooks', { auth: clientAuth(environment.primary) });
+    api.require(listed, statusIs('SCHEMA-001', 200));
+    entries = (listed.json as { webhooks?: Record<string, unknown>[] }).webhooks ?? [];
+    own = entries.find((w) => w.webhook_id === webhookId);
+    if (own || entries.some((w) => 'secret' in w) || deadline.passed()) break;
+    await sleep(Math.min(LIST_POLL_MS, deadline.left()));
+  }
   const leaked = [
     ...entries.filter((w) => 'secret' in w).map((w) => `the entry of ${String(w.webhook_id)} has a secret field`),
     ...(secret && listed.response.body.includes(secret) ? [`the body contains the secret of ${webhookId}`] : []),
@@ -167,7 +180,7 @@ test('WEBHOOK-001 returns the signing secret on registration and never in the we
   if (leaked.length > 0) {
     api.report({ requirement: 'WEBHOOK-001', expected: 'GET /webhooks entries without their signing secrets', received: leaked.join('; ') }, listed);
   } else if (!own) {
-    api.report({ requirement: 'WEBHOOK-001', expected: `the registered webhook ${webhookId} in GET /webhooks`, received: `${entries.length} webhooks, not that one` }, listed);
+    api.report({ requirement: 'WEBHOOK-001', expected: `the registered webhook ${webhookId} in GET /webhooks within ${seconds(LIST_CONSISTENCY_MS)} of its registration (x-consistency-seconds)`, received: `${entries.length} webhooks, not that one` }, listed);
   }
 });
 

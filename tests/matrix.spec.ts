@@ -4,7 +4,8 @@
  * the tests of its requirements, as a reproduction command does):
  * - every fault of reference/faults.ts, with every variation on (a fault must not hide behind a
  *   legitimate choice), fails the requirements it breaks (a SHOULD warns);
- * - every variation of reference/variations.ts, alone, keeps the requirements it touches green.
+ * - every variation of reference/variations.ts, alone, keeps the requirements it touches green;
+ * - every lifecycle fault's failure is shrunk by the stateful sequences to a few steps.
  * A fault that also trips other tests (a shared limit makes functional tests meet 429s) cannot
  * hide its requirement's verdict this way; tests/whole-runs.spec.ts proves the whole suite green.
  */
@@ -12,8 +13,12 @@ import { test, expect } from '@playwright/test';
 import { faultNames, faults } from '../reference/faults';
 import { requirement } from '../lib/requirements';
 import { variationNames, variationOf } from '../reference/variations';
+import { STATEFUL_REQUIREMENTS } from '../lib/stateful/run';
 import { matrixRun, type MatrixRun } from './support/matrix';
 import { matrixKey, type MatrixCase } from './support/matrix-cases';
+
+/** A lifecycle fault's shortest failing sequence: a person reads it at a glance. */
+const MAX_SHRUNK_STEPS = 4;
 
 // One worker reads them all, in order: the others stay free while the matrix runs.
 test.describe.configure({ mode: 'default', timeout: 15 * 60_000 });
@@ -37,6 +42,14 @@ for (const name of faultNames) {
       expect(judgement.verdict, JSON.stringify(judgement.harnessErrors)).toBe('FAIL');
       expect(judgement.failed).toEqual(expect.arrayContaining([...breaks]));
     }
+  });
+  const lifecycle = breaks.filter((id) => STATEFUL_REQUIREMENTS.includes(id));
+  if (lifecycle.length === 0) continue;
+  test(`fault ${name}: the stateful sequences shrink its failure of ${lifecycle.join(', ')} to at most ${MAX_SHRUNK_STEPS} steps`, async () => {
+    const matrix = await matrixRun();
+    const own = (matrix.counterexamples[matrixKey('fault', name)] ?? []).filter((c) => lifecycle.includes(c.requirement));
+    expect(own.map((c) => c.requirement), `no counterexample; the matrix run exited ${matrix.code}:\n${matrix.tail}`).toEqual(expect.arrayContaining(lifecycle));
+    for (const c of own) expect(c.steps, JSON.stringify(c)).toBeLessThanOrEqual(MAX_SHRUNK_STEPS);
   });
 }
 

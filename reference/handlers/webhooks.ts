@@ -28,9 +28,22 @@ function urlAllowed(raw: string, switches: Switches): boolean {
 
 function ownWebhook(ctx: HandlerContext, webhookId: string): StoredWebhook {
   const stored = ctx.store.webhooks.get(webhookId);
-  // Another client's webhook answers exactly like an unknown one.
+  // Another client's webhook answers exactly like an unknown one (A-030).
   if (!stored || stored.clientId !== callerClientId(ctx)) throw notFound('Webhook not found');
   return stored;
+}
+
+/** Under `webhook-list-lags`: a registration or a deletion shows in GET /webhooks this much later (x-consistency-seconds allows 2 s). */
+const LIST_LAG_MS = 300;
+
+/** What GET /webhooks shows of a client's webhooks: every live one, or, lagging, the state of LIST_LAG_MS ago. */
+function listed(ctx: HandlerContext, clientId: string): StoredWebhook[] {
+  const lag = ctx.switches.has('webhook-list-lags') ? LIST_LAG_MS : 0;
+  const seenBy = ctx.now() - lag;
+  const live = [...ctx.store.webhooks.values()].filter((w) => w.clientId === clientId && w.registeredAt <= seenBy);
+  const lingering = lag === 0 ? [] : [...ctx.store.deletedWebhooks.values()].filter((w) => w.clientId === clientId && w.registeredAt <= seenBy && w.deletedAt > seenBy);
+  const all = [...live, ...lingering].sort((a, b) => a.registeredAt - b.registeredAt);
+  return ctx.switches.has('webhook-list-newest-first') ? all.reverse() : all;
 }
 
 export const createWebhook: Handler = (ctx) => {
@@ -43,21 +56,28 @@ export const createWebhook: Handler = (ctx) => {
     created_at: new Date(ctx.now()).toISOString(),
   };
   const secret = `whsec_${randomBytes(16).toString('hex')}`;
-  ctx.store.webhooks.set(webhook.webhook_id, { clientId: callerClientId(ctx), webhook, secret });
+  ctx.store.webhooks.set(webhook.webhook_id, { clientId: callerClientId(ctx), webhook, secret, registeredAt: ctx.now() });
   return { status: 201, body: { webhook, secret } };
 };
 
 export const listWebhooks: Handler = (ctx) => {
-  const clientId = callerClientId(ctx);
-  const own = [...ctx.store.webhooks.values()].filter((w) => w.clientId === clientId);
-  const listed = ctx.switches.has('webhook-secret-in-list') ? own.map((w) => ({ ...w.webhook, secret: w.secret })) : own.map((w) => w.webhook);
-  return ok({ webhooks: listed });
+  const own = listed(ctx, callerClientId(ctx));
+  const webhooks = ctx.switches.has('webhook-secret-in-list') ? own.map((w) => ({ ...w.webhook, secret: w.secret })) : own.map((w) => w.webhook);
+  return ok({ webhooks });
 };
 
 export const deleteWebhook: Handler = (ctx) => {
-  const { webhook } = ownWebhook(ctx, ctx.params.webhook_id as string);
+  const webhookId = ctx.params.webhook_id as string;
+  const clientId = callerClientId(ctx);
+  const deleted = ok({ webhook_id: webhookId, deleted: true });
+  if (ctx.switches.has('webhook-repeat-delete-200') && ctx.store.deletedWebhooks.get(webhookId)?.clientId === clientId) return deleted;
+  const stored = ctx.switches.has('cross-client-webhook-delete') ? ctx.store.webhooks.get(webhookId) : undefined;
+  const { webhook } = stored ?? ownWebhook(ctx, webhookId);
+  if (ctx.switches.has('webhook-delete-keeps-webhook')) return deleted;
+  const removed = ctx.store.webhooks.get(webhook.webhook_id)!;
   ctx.store.webhooks.delete(webhook.webhook_id);
-  return ok({ webhook_id: webhook.webhook_id, deleted: true });
+  ctx.store.deletedWebhooks.set(webhook.webhook_id, { ...removed, deletedAt: ctx.now() });
+  return deleted;
 };
 
 export const sandboxFireWebhook: Handler = (ctx) => {
@@ -71,6 +91,14 @@ export const sandboxFireWebhook: Handler = (ctx) => {
   };
   // Under webhook-default-events-subset an event goes only to webhooks subscribed to its type; the reference delivers every fired event.
   const subscribed = !ctx.switches.has('webhook-default-events-subset') || webhook.events.includes(eventType);
-  if (subscribed) deliverEvent({ url: webhook.url, secret, event, now: ctx.now, switches: ctx.switches });
+  const registered = () => ctx.store.webhooks.has(webhookId);
+  if (subscribed) deliverEvent({ url: webhook.url, secret, event, now: ctx.now, switches: ctx.switches, registered });
+  if (ctx.switches.has('webhook-delivers-after-delete')) {
+    // The stale subscription list: every deleted webhook of the client gets the event too, whatever its types.
+    const clientId = callerClientId(ctx);
+    for (const gone of ctx.store.deletedWebhooks.values()) {
+      if (gone.clientId === clientId) deliverEvent({ url: gone.webhook.url, secret: gone.secret, event, now: ctx.now, switches: ctx.switches });
+    }
+  }
   return ok({ event_id: event.event_id });
 };

@@ -11,16 +11,27 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readRunRecordsByTarget } from '../../lib/results';
 import { requirements } from '../../lib/requirements';
 import { judge, type Judgement } from '../../lib/verdict';
+import type { Counterexample } from '../../lib/stateful/run';
+import { statefulProjectName } from '../../lib/run-targets';
+import { counterexamplesByProject } from './counterexamples';
 import { cleanEnv, repoRoot } from './run';
 
 export const MATRIX_RUN_VARIABLE = 'BILLERAPI_SELF_TEST_RUN';
 /** The whole matrix, every case, may take this long; a stuck one is killed and reported. */
 const MATRIX_TIMEOUT_MS = 12 * 60_000;
 const POLL_MS = 500;
+/**
+ * The stateful sequences of every case (the fuzz properties stay random): generated from one
+ * seed, so that each case meets the same sequences whatever the run, and enough of them for
+ * every lifecycle fault to show.
+ */
+const MATRIX_STATEFUL_ENV = { FC_STATEFUL_SEED: '1', FC_STATEFUL_NUM_RUNS: '25' };
 
 export interface MatrixRun {
   /** Each case's judgement, by target key (`fault-<name>`, `variation-<name>`). */
   judgements: Record<string, Judgement>;
+  /** Each case's stateful counterexamples, by target key. */
+  counterexamples: Record<string, Counterexample[]>;
   /** Playwright's exit code and the tail of its output, for a failure message. */
   code: number;
   tail: string;
@@ -29,7 +40,7 @@ export interface MatrixRun {
 function runMatrix(reportsDir: string): Promise<{ code: number; output: string }> {
   const child = spawn(process.execPath, [join(repoRoot, 'node_modules/@playwright/test/cli.js'), 'test', '-c', 'tests/matrix/playwright.config.ts'], {
     cwd: repoRoot,
-    env: cleanEnv({ BILLERAPI_ENV: 'local', BILLERAPI_REPORTS_DIR: reportsDir }),
+    env: cleanEnv({ BILLERAPI_ENV: 'local', BILLERAPI_REPORTS_DIR: reportsDir, ...MATRIX_STATEFUL_ENV }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -57,10 +68,11 @@ export async function matrixRun(): Promise<MatrixRun> {
   if (owner) {
     const reports = join(dir, 'reports');
     const { code, output } = await runMatrix(reports);
-    const judgements = existsSync(join(reports, 'runs.json'))
-      ? Object.fromEntries([...readRunRecordsByTarget(reports)].map(([key, record]) => [key, judge(record, requirements)]))
-      : {};
-    const run: MatrixRun = { judgements, code, tail: output.slice(-2_000) };
+    const records = existsSync(join(reports, 'runs.json')) ? [...readRunRecordsByTarget(reports)] : [];
+    const judgements = Object.fromEntries(records.map(([key, record]) => [key, judge(record, requirements)]));
+    const byProject = existsSync(join(reports, 'results.json')) ? counterexamplesByProject(reports) : new Map<string, Counterexample[]>();
+    const counterexamples = Object.fromEntries(records.map(([key]) => [key, byProject.get(statefulProjectName(key)) ?? []]));
+    const run: MatrixRun = { judgements, counterexamples, code, tail: output.slice(-2_000) };
     // Written whole, then renamed: a waiting worker never reads half a file.
     writeFileSync(`${done}.partial`, JSON.stringify(run));
     renameSync(`${done}.partial`, done);

@@ -35,21 +35,21 @@ export interface ScriptRun {
 }
 
 /** A script of the project run as a user would (tsx), with a clean environment plus `env`; killed after the run timeout. */
-export async function runScript(script: string, args: string[], env: Record<string, string | undefined> = {}): Promise<ScriptRun> {
+export async function runScript(script: string, args: string[], env: Record<string, string | undefined> = {}, timeoutMs = RUN_TIMEOUT_MS): Promise<ScriptRun> {
   const child = runTsx(script, args, cleanEnv(env));
   const run = { stdout: '', stderr: '', output: '' };
   child.stdout!.on('data', (d) => (run.stdout += d, run.output += d));
   child.stderr!.on('data', (d) => (run.stderr += d, run.output += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
   clearTimeout(timer);
   return { code, ...run };
 }
 
 /** `npm run conformance -- <args>` with `env`; reports go to a fresh temporary folder. */
-export async function runConformance(args: string[] = [], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+export async function runConformance(args: string[] = [], env: Record<string, string | undefined> = {}, timeoutMs = RUN_TIMEOUT_MS): Promise<CliRun> {
   const reportsDir = mkdtempSync(join(tmpdir(), 'billerapi-run-'));
-  const { code, stdout, stderr } = await runScript('scripts/conformance.ts', args, { BILLERAPI_REPORTS_DIR: reportsDir, ...env });
+  const { code, stdout, stderr } = await runScript('scripts/conformance.ts', args, { BILLERAPI_REPORTS_DIR: reportsDir, ...env }, timeoutMs);
   return { code, stdout, stderr, reportsDir, result: readRunResult(reportsDir) };
 }
 
