@@ -4,11 +4,11 @@
  */
 import { join } from 'node:path';
 import { defineConfig, type Project } from '@playwright/test';
-import { environmentNames, parseEnvName, reportsDir, SHARD_VARIABLE, type EnvName } from './lib/env';
-import { chromiumLaunchOptions } from './lib/browser';
-import { isReadOnly } from './lib/profile';
-import { PRODUCTION_SAFE_TAG } from './lib/requirements';
-import { statefulProjectName, type TargetSwitches } from './lib/run-targets';
+import { environmentNames, parseEnvName, reportsDir, SHARD_VARIABLE, type EnvName } from './lib/config/env';
+import { chromiumLaunchOptions } from './lib/connect/browser';
+import { isReadOnly } from './lib/config/profile';
+import { PRODUCTION_SAFE_TAG } from './lib/contract/requirements';
+import { statefulProjectName, type TargetSwitches } from './lib/run/run-targets';
 
 const selected = parseEnvName(process.env.BILLERAPI_ENV);
 const reports = reportsDir(selected);
@@ -31,7 +31,7 @@ const STATEFUL_SUITE = 'stateful.spec.ts';
  * their windows overlap the functional suites, which run beside them; the stateful sequences
  * beside both. The
  * run's own target by default; the project's matrix (tests/matrix/) makes one pair per case, each
- * with its own embedded reference (`target`, lib/run-targets.ts) and its own `grep`.
+ * with its own embedded reference (`target`, lib/run/run-targets.ts) and its own `grep`.
  */
 export function conformanceProjects(name: EnvName, matrixCase?: { target: TargetSwitches; grep: RegExp }): Project[] {
   // Read-only runs (production, the gate profile) run only requirements marked production_safe.
@@ -47,7 +47,7 @@ export function conformanceProjects(name: EnvName, matrixCase?: { target: Target
 
 export default defineConfig({
   testDir: join(__dirname, 'suites'),
-  globalSetup: './lib/global-setup.ts',
+  globalSetup: './lib/run/global-setup.ts',
   fullyParallel: true,
   forbidOnly: true,
   // A conformance verdict must not depend on luck: no retries.

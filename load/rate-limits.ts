@@ -6,7 +6,7 @@
 import http, { type RefinedParams } from 'k6/http';
 import { Counter } from 'k6/metrics';
 import type { Options } from 'k6/options';
-import { htmlOf, junitOf, textSummaryOf, type K6SummaryData, type SummaryContext } from '../lib/k6-summary.ts';
+import { htmlOf, junitOf, textSummaryOf, type K6SummaryData, type SummaryContext } from '../lib/load/k6-summary.ts';
 import {
   counterKinds,
   countersOf,
@@ -18,8 +18,8 @@ import {
   type GroupExpectation,
   type LoadPlanSpec,
   type ProbeRequest,
-} from '../lib/load-plan.ts';
-import type { GroupName } from '../lib/rate-limits.ts';
+} from '../lib/load/load-plan.ts';
+import type { GroupName } from '../lib/contract/rate-limits.ts';
 
 // k6 has no JSON modules: the spec is read as text, in the init context where `open` exists.
 const spec = JSON.parse(open('../schemas/spec.json')) as LoadPlanSpec;

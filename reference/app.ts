@@ -6,8 +6,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { isSafeMethod } from '../lib/send-policy';
-import { matchOperation, operations, rateLimitGroups, type GroupName, type Operation } from '../lib/spec';
+import { isSafeMethod } from '../lib/safety/send-policy';
+import { matchOperation, operations, rateLimitGroups, type GroupName, type Operation } from '../lib/contract/spec';
 import { authenticateBearer, authenticateClient, clientCredentialsOf, clientOfBearer, type Caller, type ClientSeed } from './auth';
 import type { FaultName } from './faults';
 import type { VariationName } from './variations';
@@ -41,7 +41,7 @@ export interface ReferenceOptions {
 export interface ReferenceStats {
   requests: Record<GroupName, number>;
   limited: Record<GroupName, number>;
-  /** Requests with a method that is not safe (lib/send-policy.ts) that reached routing, however they were answered. */
+  /** Requests with a method that is not safe (lib/safety/send-policy.ts) that reached routing, however they were answered. */
   writes: number;
 }
 

@@ -1,7 +1,7 @@
 /** Client credentials and per-account Bearer access tokens. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { keyPrefixes } from '../lib/spec';
+import { keyPrefixes } from '../lib/contract/spec';
 import type { Switches } from './http';
 import type { Store } from './store';
 

@@ -1,5 +1,5 @@
 /** The reference's clients, from the same variables the suite reads (.env.local seeds them). */
-import { operation, operations } from '../lib/spec';
+import { operation, operations } from '../lib/contract/spec';
 import type { ClientSeed } from './auth';
 
 /** Every scope some operation requires. */

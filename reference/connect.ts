@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { connectContract } from '../lib/spec';
+import { connectContract } from '../lib/contract/spec';
 import { catalogue, findBiller } from './data';
 import { issuePublicToken } from './handlers/link';
 import { readBody, type Switches } from './http';

@@ -1,6 +1,6 @@
 /** Deterministic sandbox data: the test billers and the bills of a linked test account, and their variations. */
 import { createHash, randomUUID } from 'node:crypto';
-import { serverUrls, spec } from '../lib/spec';
+import { serverUrls, spec } from '../lib/contract/spec';
 import type { components } from '../schemas/openapi';
 import type { Switches } from './http';
 import type { AccountLink } from './store';

@@ -1,7 +1,7 @@
 /** HTTP plumbing of the reference: the error shape, JSON responses and request bodies. */
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import { reasonPhraseOf } from '../lib/spec';
+import { reasonPhraseOf } from '../lib/contract/spec';
 import type { components } from '../schemas/openapi';
 import type { FaultName } from './faults';
 import type { VariationName } from './variations';

@@ -2,7 +2,7 @@
  * Fixed-window rate limiting per group and key (A-010, A-012), as NestJS throttler:
  * a key's window starts at its first request and every request counts, refused or not.
  */
-import { rateLimitGroups, type GroupName } from '../lib/spec';
+import { rateLimitGroups, type GroupName } from '../lib/contract/spec';
 import type { Switches } from './http';
 
 export interface LimitDecision {

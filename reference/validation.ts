@@ -3,7 +3,7 @@
  * message per failed constraint in NestJS ValidationPipe wording (A-002).
  */
 import type { ErrorObject } from 'ajv';
-import { spec, type Operation } from '../lib/spec';
+import { spec, type Operation } from '../lib/contract/spec';
 import validators from '../schemas/validators.cjs';
 import { billers } from './data';
 import { badRequest, type Switches } from './http';

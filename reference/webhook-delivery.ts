@@ -4,7 +4,7 @@
  * is signed anew with the clock at its sending.
  */
 import { createHmac } from 'node:crypto';
-import { isLoopbackUrl } from '../lib/loopback';
+import { isLoopbackUrl } from '../lib/safety/loopback';
 import type { components } from '../schemas/openapi';
 import type { Switches } from './http';
 

@@ -8,14 +8,13 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runConformanceProcess } from '../lib/conformance-process';
-import { loadDotenv } from '../lib/env';
-import { RATE_BUDGET_REPORT } from '../lib/global-setup';
-import { readRunResult } from '../lib/results';
-import { verdictLine, type Judgement } from '../lib/verdict';
-import type { LedgerSummary } from '../lib/run-ledger';
-import { rateLimitGroups, type GroupName } from '../lib/spec';
-import { EMBEDDED_WINDOW_SECONDS } from '../lib/windows';
+import { runConformanceProcess } from '../lib/run/conformance-process';
+import { loadDotenv } from '../lib/config/env';
+import { readRunResult } from '../lib/judgement/results';
+import { verdictLine, type Judgement } from '../lib/judgement/verdict';
+import { RATE_BUDGET_REPORT, type LedgerSummary } from '../lib/limits/run-ledger';
+import { rateLimitGroups, type GroupName } from '../lib/contract/spec';
+import { EMBEDDED_WINDOW_SECONDS } from '../lib/contract/windows';
 import { startReference, type ReferenceStats } from '../reference/app';
 import { referenceClientsFromEnv } from '../reference/clients';
 

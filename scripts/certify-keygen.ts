@@ -7,8 +7,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, ExitCode } from '../lib/errors';
-import { generateSigningKeyPair } from '../lib/seal';
+import { ConfigError, ExitCode } from '../lib/config/errors';
+import { generateSigningKeyPair } from '../lib/reports/seal';
 
 const USAGE = 'usage: npm run certify:keygen -- --out DIR';
 

@@ -7,9 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, ExitCode } from '../lib/errors';
-import { CERTIFICATION_FORMAT } from '../lib/certification';
-import { verifySealedDocument, type SealVerification } from '../lib/seal';
+import { ConfigError, ExitCode } from '../lib/config/errors';
+import { CERTIFICATION_FORMAT } from '../lib/reports/certification';
+import { verifySealedDocument, type SealVerification } from '../lib/reports/seal';
 
 
 const USAGE = 'usage: npm run certify:verify -- FILE [--public-key FILE]';

@@ -9,16 +9,16 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { runConformanceProcess } from '../lib/conformance-process';
-import { buildCertification, certificationHtml, parseWaivers, sealCertification } from '../lib/certification';
-import { parseEnvName, reportsDir, repoRoot } from '../lib/env';
-import { ConfigError, ExitCode } from '../lib/errors';
-import { writeLandingPage } from '../lib/landing-page';
-import { PROFILE_VARIABLE } from '../lib/profile';
-import { readRunRecord } from '../lib/results';
-import { requirements, type RequirementId } from '../lib/requirements';
-import { loadSigningKey } from '../lib/seal';
-import { judge, verdictLine, type Judgement } from '../lib/verdict';
+import { runConformanceProcess } from '../lib/run/conformance-process';
+import { buildCertification, certificationHtml, parseWaivers, sealCertification } from '../lib/reports/certification';
+import { parseEnvName, reportsDir, repoRoot } from '../lib/config/env';
+import { ConfigError, ExitCode } from '../lib/config/errors';
+import { writeLandingPage } from '../lib/reports/landing-page';
+import { PROFILE_VARIABLE } from '../lib/config/profile';
+import { readRunRecord } from '../lib/judgement/results';
+import { requirements, type RequirementId } from '../lib/contract/requirements';
+import { loadSigningKey } from '../lib/reports/seal';
+import { judge, verdictLine, type Judgement } from '../lib/judgement/verdict';
 import { parseArgs as parseConformanceArgs } from './conformance';
 
 const SPEC_PATH = 'specs/billerapi.openapi.yaml';

@@ -4,7 +4,7 @@
  *
  * Checks the configuration and the target, runs the Playwright suites with every line of
  * their output redacted, and ends with the totals and a verdict.
- * Exit codes (lib/errors.ts, judged by lib/verdict.ts): 0 PASS, 1 FAIL (a MUST broken), 2 bad
+ * Exit codes (lib/config/errors.ts, judged by lib/judgement/verdict.ts): 0 PASS, 1 FAIL (a MUST broken), 2 bad
  * configuration, unreachable target or a target that is not the API, 3 INCOMPLETE (a MUST in
  * scope not judged), 4 ERROR (the suite itself erred).
  */
@@ -12,14 +12,14 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ALLOW_INSECURE_HTTP_VARIABLE, CA_FILE_VARIABLE, environmentSecrets, loadEnvironment, reportsDir, repoRoot, SHARD_VARIABLE, type Environment } from '../lib/env';
-import { ConfigError, ExitCode } from '../lib/errors';
-import { assertConfiguration, assertReachable } from '../lib/guard';
-import { redact, redactor } from '../lib/redact';
-import { writeLandingPage } from '../lib/landing-page';
-import { readRunResult, RESULTS_FILE, RUN_META_FILE } from '../lib/results';
-import { totalsLine, verdictLine, type Judgement } from '../lib/verdict';
-import { parseFaultList, parseVariationList, parseWindowSeconds } from '../lib/embedded-reference';
+import { ALLOW_INSECURE_HTTP_VARIABLE, CA_FILE_VARIABLE, environmentSecrets, loadEnvironment, reportsDir, repoRoot, SHARD_VARIABLE, type Environment } from '../lib/config/env';
+import { ConfigError, ExitCode } from '../lib/config/errors';
+import { assertConfiguration, assertReachable } from '../lib/config/guard';
+import { redact, redactor } from '../lib/transport/redact';
+import { writeLandingPage } from '../lib/reports/landing-page';
+import { readRunResult, RESULTS_FILE, RUN_META_FILE } from '../lib/judgement/results';
+import { totalsLine, verdictLine, type Judgement } from '../lib/judgement/verdict';
+import { parseFaultList, parseVariationList, parseWindowSeconds } from '../lib/run/embedded-reference';
 
 const USAGE = 'usage: npm run conformance -- [--env local|sandbox|production|partner] [--base-url URL] [--ca FILE] [--allow-insecure-http] [--faults a,b] [--variations a,b|all] [--window SECONDS] [--grep PATTERN] [--shard I/N] [-- playwright args]';
 

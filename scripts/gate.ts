@@ -8,23 +8,22 @@
  * the gate runs against the target with the caps enforced by the harness, prints one verdict
  * line, and, with --compare, the requirements that regressed or differ from a previous run.
  * Exit 0 PASS, 1 FAIL, 2 bad configuration, unreachable target or a plan over its caps,
- * 3 INCOMPLETE, 4 run error (the verdict module's, lib/verdict.ts).
+ * 3 INCOMPLETE, 4 run error (the verdict module's, lib/judgement/verdict.ts).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { runConformanceProcess } from '../lib/conformance-process';
-import { credentialVariables, parseEnvName, reportsDir, repoRoot } from '../lib/env';
-import { ConfigError, ExitCode } from '../lib/errors';
-import { RATE_BUDGET_REPORT } from '../lib/global-setup';
-import { gateCaps, overCaps, PROFILE_VARIABLE } from '../lib/profile';
-import type { GroupName } from '../lib/rate-limits';
-import { readRunRecord, readRunResult, RESULTS_FILE } from '../lib/results';
-import { requirements } from '../lib/requirements';
-import { judge, verdictLine, type Judgement } from '../lib/verdict';
-import type { LedgerSummary } from '../lib/run-ledger';
-import { REACHABILITY_OPERATION } from '../lib/guard';
-import { operation, rateLimitGroups } from '../lib/spec';
+import { runConformanceProcess } from '../lib/run/conformance-process';
+import { credentialVariables, parseEnvName, reportsDir, repoRoot } from '../lib/config/env';
+import { ConfigError, ExitCode } from '../lib/config/errors';
+import { gateCaps, overCaps, PROFILE_VARIABLE } from '../lib/config/profile';
+import type { GroupName } from '../lib/contract/rate-limits';
+import { readRunRecord, readRunResult, RESULTS_FILE } from '../lib/judgement/results';
+import { requirements } from '../lib/contract/requirements';
+import { judge, verdictLine, type Judgement } from '../lib/judgement/verdict';
+import { RATE_BUDGET_REPORT, type LedgerSummary } from '../lib/limits/run-ledger';
+import { REACHABILITY_OPERATION } from '../lib/config/guard';
+import { operation, rateLimitGroups } from '../lib/contract/spec';
 
 const groups = Object.values(rateLimitGroups);
 

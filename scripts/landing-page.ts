@@ -6,9 +6,9 @@
  * defaults to BILLERAPI_ENV, then local. Exit 0: written. 2: bad arguments.
  */
 import { isAbsolute, relative } from 'node:path';
-import { parseEnvName, repoRoot } from '../lib/env';
-import { ConfigError, ExitCode } from '../lib/errors';
-import { writeLandingPage } from '../lib/landing-page';
+import { parseEnvName, repoRoot } from '../lib/config/env';
+import { ConfigError, ExitCode } from '../lib/config/errors';
+import { writeLandingPage } from '../lib/reports/landing-page';
 
 const USAGE = 'usage: tsx scripts/landing-page.ts [--env local|sandbox|production|partner]';
 

@@ -16,12 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { faultNames, faults, parseFaults, type FaultName } from '../reference/faults';
 import { parseVariations, variationNames, type VariationName } from '../reference/variations';
-import { ExitCode } from '../lib/errors';
-import { readRunResult, type RunResult } from '../lib/results';
-import type { Judgement, Verdict as RunVerdict } from '../lib/verdict';
+import { ExitCode } from '../lib/config/errors';
+import { readRunResult, type RunResult } from '../lib/judgement/results';
+import type { Judgement, Verdict as RunVerdict } from '../lib/judgement/verdict';
 import type { RequirementId } from '../schemas/requirements';
-import { cleanEnv } from '../lib/conformance-process';
-import { repoRoot } from '../lib/env';
+import { cleanEnv } from '../lib/run/conformance-process';
+import { repoRoot } from '../lib/config/env';
 
 const USAGE = 'usage: npm run self-test -- [--faults a,b] [--variations a,b|all] [--jobs N] [--timeout SECONDS]';
 /** The local default number of fuzz cases, set explicitly so that a caller's FC_NUM_RUNS cannot weaken the self-test. */

@@ -1,10 +1,10 @@
 /** Bearer access tokens: per linked account, only for bill retrieval. */
 import { randomUUID } from 'node:crypto';
-import { test } from '../lib/fixtures';
-import { bearerAuth, clientAuth, noAuth, rawHeaders } from '../lib/auth';
-import { statusIs, type Check } from '../lib/checks';
-import { covers } from '../lib/requirements';
-import type { BillsGet } from '../lib/types';
+import { test } from '../lib/run/fixtures';
+import { bearerAuth, clientAuth, noAuth, rawHeaders } from '../lib/transport/auth';
+import { statusIs, type Check } from '../lib/judgement/checks';
+import { covers } from '../lib/contract/requirements';
+import type { BillsGet } from '../lib/contract/types';
 
 /** BEARER-005: a refused request returns no bills at all, so nothing of the other account. */
 const returnsNoBills: Check = (x) => {

@@ -1,9 +1,9 @@
 /** Client credentials: X-Client-ID and X-Client-Secret, together, in headers only. */
-import { test } from '../lib/fixtures';
-import { CLIENT_ID_HEADER, CLIENT_SECRET_HEADER, noAuth, rawHeaders } from '../lib/auth';
-import { statusIs } from '../lib/checks';
-import { covers } from '../lib/requirements';
-import { keyPrefixes } from '../lib/spec';
+import { test } from '../lib/run/fixtures';
+import { CLIENT_ID_HEADER, CLIENT_SECRET_HEADER, noAuth, rawHeaders } from '../lib/transport/auth';
+import { statusIs } from '../lib/judgement/checks';
+import { covers } from '../lib/contract/requirements';
+import { keyPrefixes } from '../lib/contract/spec';
 
 /** Read-only client-credential operations, one per rate-limit group that has one. */
 const operationsUnderTest = ['listBillers', 'listWebhooks'] as const;

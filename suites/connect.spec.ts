@@ -15,17 +15,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Frame, Page } from '@playwright/test';
-import { test as base, type Api } from '../lib/fixtures';
-import { bearerAuth, clientAuth } from '../lib/auth';
-import { chromiumMissing } from '../lib/browser';
-import { statusIs } from '../lib/checks';
-import { callbacksOf, connectFrameOf, flushFrameMessages, frameSource, messagesOf, startConnectPages, type ConnectCallback, type ConnectPages } from '../lib/connect-host';
-import type { ClientCredentials, Environment } from '../lib/env';
-import { linkTokenRequest } from '../lib/fixtures-data';
-import { coversWithWrites, type RequirementId } from '../lib/requirements';
-import { connectContract, spec } from '../lib/spec';
-import { bodyOf, type Bill, type BillsGet, type LinkTokenCreate, type PublicTokenExchange } from '../lib/types';
-import { deadlineIn, LATE, pollUntil, seconds, timeoutAfterWaits, within, type Deadline } from '../lib/waits';
+import { test as base, type Api } from '../lib/run/fixtures';
+import { bearerAuth, clientAuth } from '../lib/transport/auth';
+import { chromiumMissing } from '../lib/connect/browser';
+import { statusIs } from '../lib/judgement/checks';
+import { callbacksOf, connectFrameOf, flushFrameMessages, frameSource, messagesOf, startConnectPages, type ConnectCallback, type ConnectPages } from '../lib/connect/connect-host';
+import type { ClientCredentials, Environment } from '../lib/config/env';
+import { linkTokenRequest } from '../lib/contract/fixtures-data';
+import { coversWithWrites, type RequirementId } from '../lib/contract/requirements';
+import { connectContract, spec } from '../lib/contract/spec';
+import { bodyOf, type Bill, type BillsGet, type LinkTokenCreate, type PublicTokenExchange } from '../lib/contract/types';
+import { deadlineIn, LATE, pollUntil, seconds, timeoutAfterWaits, within, type Deadline } from '../lib/judgement/waits';
 
 const { sdk_path: SDK_PATH, sdk_global: SDK_GLOBAL, frame_path: FRAME_PATH, automation } = connectContract;
 const { username: TEST_USERNAME, password: TEST_PASSWORD } = connectContract.test_credentials;

@@ -2,11 +2,11 @@
  * The one error shape: every error the suites provoke is checked by the contract checks
  * (ERR-001..004); this suite provokes one error of each documented kind on each operation.
  */
-import { test } from '../lib/fixtures';
-import { clientAuth, noAuth } from '../lib/auth';
-import { statusIs } from '../lib/checks';
-import { covers, coversWithWrites } from '../lib/requirements';
-import { operations, parameterSchema } from '../lib/spec';
+import { test } from '../lib/run/fixtures';
+import { clientAuth, noAuth } from '../lib/transport/auth';
+import { statusIs } from '../lib/judgement/checks';
+import { covers, coversWithWrites } from '../lib/contract/requirements';
+import { operations, parameterSchema } from '../lib/contract/spec';
 
 const ERROR_FORMAT = ['ERR-001', 'ERR-002', 'ERR-003', 'ERR-004'] as const;
 

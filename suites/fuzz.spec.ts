@@ -4,12 +4,12 @@
  * dropped connections, leaked secrets and the contract. Not part of the production profile.
  */
 import type fc from 'fast-check';
-import { test, type Api } from '../lib/fixtures';
-import { accountLinkIdCases, authorizationCases, billerQueryCases, clientCredentialCases, invalidWebhookBodyCases, linkTokenBodyCases, validCredentialsWithUnrelatedHeaders, type FuzzCase } from '../lib/arbitraries';
-import { fuzz, fuzzSettings, type FuzzTarget, type Verdicts } from '../lib/fuzz';
-import type { Secrets } from '../lib/fuzz-values';
-import type { LinkedAccount } from '../lib/linked-accounts';
-import { covers, coversWithWrites } from '../lib/requirements';
+import { test, type Api } from '../lib/run/fixtures';
+import { accountLinkIdCases, authorizationCases, billerQueryCases, clientCredentialCases, invalidWebhookBodyCases, linkTokenBodyCases, validCredentialsWithUnrelatedHeaders, type FuzzCase } from '../lib/fuzz/arbitraries';
+import { fuzz, fuzzSettings, type FuzzTarget, type Verdicts } from '../lib/fuzz/fuzz';
+import type { Secrets } from '../lib/fuzz/fuzz-values';
+import type { LinkedAccount } from '../lib/run/linked-accounts';
+import { covers, coversWithWrites } from '../lib/contract/requirements';
 
 test.describe.configure({ timeout: 120_000 });
 

@@ -1,10 +1,10 @@
 /** Input validation and unknown resources: 400 and 404 with the error body, never 2xx or 5xx. */
-import { test } from '../lib/fixtures';
-import { clientAuth } from '../lib/auth';
-import { statusIs } from '../lib/checks';
-import { webhookUrl } from '../lib/fixtures-data';
-import { limitBounds } from '../lib/listing';
-import { covers, coversWithWrites } from '../lib/requirements';
+import { test } from '../lib/run/fixtures';
+import { clientAuth } from '../lib/transport/auth';
+import { statusIs } from '../lib/judgement/checks';
+import { webhookUrl } from '../lib/contract/fixtures-data';
+import { limitBounds } from '../lib/contract/listing';
+import { covers, coversWithWrites } from '../lib/contract/requirements';
 
 // Just outside the spec's bounds of limit, then values of the wrong type.
 for (const limit of new Set([String(limitBounds.minimum - 1), String(limitBounds.maximum + 1), '-1', '1.5', 'ten', ''])) {

@@ -4,14 +4,14 @@
  * setup, with the links, before the rate-limit probe of that group; these tests judge them.
  * LINK-003 (a never-issued token) is judged from that probe's exchanges (rate-limits.spec.ts).
  */
-import { test } from '../lib/fixtures';
-import { clientAuth } from '../lib/auth';
-import { statusIs, type Check } from '../lib/checks';
-import { linkTokenRequest } from '../lib/fixtures-data';
-import { coversWithWrites } from '../lib/requirements';
-import { linkedRunOf } from '../lib/run-context';
-import { linkTokenLifetimeSeconds } from '../lib/spec';
-import { bodyOf, type LinkTokenCreate } from '../lib/types';
+import { test } from '../lib/run/fixtures';
+import { clientAuth } from '../lib/transport/auth';
+import { statusIs, type Check } from '../lib/judgement/checks';
+import { linkTokenRequest } from '../lib/contract/fixtures-data';
+import { coversWithWrites } from '../lib/contract/requirements';
+import { linkedRunOf } from '../lib/run/run-context';
+import { linkTokenLifetimeSeconds } from '../lib/contract/spec';
+import { bodyOf, type LinkTokenCreate } from '../lib/contract/types';
 
 /** the longest a link token lives (the spec's x-token-lifetime-seconds); a minute of clock skew is allowed either way. */
 const LINK_TOKEN_LIFETIME_MS = linkTokenLifetimeSeconds * 1000;

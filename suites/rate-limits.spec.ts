@@ -1,20 +1,20 @@
 /**
  * The documented rate limits, per group, with the limit and window of x-rate-limit-groups.
- * The probes run once, in the main process, for every group at once (lib/rate-probe.ts);
+ * The probes run once, in the main process, for every group at once (lib/limits/rate-probe.ts);
  * these tests judge what they recorded. The file runs in one worker, in order, so only one
  * worker waits for the probes while the others run the functional suites.
  */
-import { test, type Api } from '../lib/fixtures';
-import { clientAuth } from '../lib/auth';
-import { ApiClient, type Exchange } from '../lib/client';
-import { statusIs, statusLine } from '../lib/checks';
-import type { ProbeOutcome } from '../lib/coordinator';
-import { coversWithWrites, type RequirementId } from '../lib/requirements';
-import { rateLimitFieldsProblem } from '../lib/rate-limit-fields';
-import { parseRetryAfter, probeOperationOf, verdictOf, type RateLimitGroup } from '../lib/rate-limits';
-import { rateLimitGroups, rateLimitSpec } from '../lib/spec';
-import type { ProbeObservation } from '../lib/rate-probe';
-import { probeDeadlineMs } from '../lib/windows';
+import { test, type Api } from '../lib/run/fixtures';
+import { clientAuth } from '../lib/transport/auth';
+import { ApiClient, type Exchange } from '../lib/transport/client';
+import { statusIs, statusLine } from '../lib/judgement/checks';
+import type { ProbeOutcome } from '../lib/limits/coordinator';
+import { coversWithWrites, type RequirementId } from '../lib/contract/requirements';
+import { rateLimitFieldsProblem } from '../lib/limits/rate-limit-fields';
+import { parseRetryAfter, probeOperationOf, verdictOf, type RateLimitGroup } from '../lib/contract/rate-limits';
+import { rateLimitGroups, rateLimitSpec } from '../lib/contract/spec';
+import type { ProbeObservation } from '../lib/limits/rate-probe';
+import { probeDeadlineMs } from '../lib/contract/windows';
 
 /** The spec's groups name the tests; the windows in force (shortened locally) come from the run and the probes' observations. */
 const groups = Object.values(rateLimitGroups);

@@ -1,12 +1,12 @@
 /** Sandbox data: deterministic, filtered and paginated as promised, bills of one account only. */
-import { test, type Api } from '../lib/fixtures';
-import { bearerAuth, clientAuth, type Auth } from '../lib/auth';
-import { statusIs, type Check } from '../lib/checks';
-import type { Exchange } from '../lib/client';
-import { clampLimit, describeFilters, limitBounds, matchesFilters, probeFilters, type FilterQuery } from '../lib/listing';
-import { covers, type RequirementId } from '../lib/requirements';
-import { operation, rateLimitGroups } from '../lib/spec';
-import { bodyOf, type Bill, type Biller, type BillerList, type BillsGet } from '../lib/types';
+import { test, type Api } from '../lib/run/fixtures';
+import { bearerAuth, clientAuth, type Auth } from '../lib/transport/auth';
+import { statusIs, type Check } from '../lib/judgement/checks';
+import type { Exchange } from '../lib/transport/client';
+import { clampLimit, describeFilters, limitBounds, matchesFilters, probeFilters, type FilterQuery } from '../lib/contract/listing';
+import { covers, type RequirementId } from '../lib/contract/requirements';
+import { operation, rateLimitGroups } from '../lib/contract/spec';
+import { bodyOf, type Bill, type Biller, type BillerList, type BillsGet } from '../lib/contract/types';
 
 /** A small page, so that the catalogue spans many (prime: the last page is partial for most catalogue sizes). */
 const SMALL_PAGE_SIZE = 7;

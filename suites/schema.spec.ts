@@ -3,12 +3,12 @@
  * every exchange; this suite makes one valid request of every operation so that each
  * success schema is exercised.
  */
-import { test } from '../lib/fixtures';
-import { bearerAuth, clientAuth } from '../lib/auth';
-import { statusIs } from '../lib/checks';
-import { linkTokenRequest, webhookUrl } from '../lib/fixtures-data';
-import { covers, coversWithWrites } from '../lib/requirements';
-import { bodyOf, type BillerList, type WebhookCreate } from '../lib/types';
+import { test } from '../lib/run/fixtures';
+import { bearerAuth, clientAuth } from '../lib/transport/auth';
+import { statusIs } from '../lib/judgement/checks';
+import { linkTokenRequest, webhookUrl } from '../lib/contract/fixtures-data';
+import { covers, coversWithWrites } from '../lib/contract/requirements';
+import { bodyOf, type BillerList, type WebhookCreate } from '../lib/contract/types';
 
 const CONTRACT = ['SCHEMA-001', 'SCHEMA-002', 'SCHEMA-003', 'SCHEMA-004'] as const;
 

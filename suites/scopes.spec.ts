@@ -1,9 +1,9 @@
 /** Scopes: valid credentials without an operation's scope get 403, "Insufficient permissions". */
-import { test } from '../lib/fixtures';
-import { clientAuth } from '../lib/auth';
-import { statusIs } from '../lib/checks';
-import { webhookUrl, linkTokenRequest } from '../lib/fixtures-data';
-import { coversWithWrites, covers } from '../lib/requirements';
+import { test } from '../lib/run/fixtures';
+import { clientAuth } from '../lib/transport/auth';
+import { statusIs } from '../lib/judgement/checks';
+import { webhookUrl, linkTokenRequest } from '../lib/contract/fixtures-data';
+import { coversWithWrites, covers } from '../lib/contract/requirements';
 
 /** Operations the restricted client (billers:read only) may not call, with a valid request each. */
 const outOfScope = [

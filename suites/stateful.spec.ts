@@ -10,12 +10,12 @@
  * @STATEFUL`) selects exactly the property it replays. Its requests are paced by the run's
  * rate budget; it exchanges nothing unless FC_EXCHANGES says so (README, "Stateful testing").
  */
-import { test as base } from '../lib/fixtures';
-import { webhookUrl } from '../lib/fixtures-data';
-import { isLoopbackUrl } from '../lib/loopback';
-import { coversWithWrites, type RequirementId } from '../lib/requirements';
+import { test as base } from '../lib/run/fixtures';
+import { webhookUrl } from '../lib/contract/fixtures-data';
+import { isLoopbackUrl } from '../lib/safety/loopback';
+import { coversWithWrites, type RequirementId } from '../lib/contract/requirements';
 import { COUNTEREXAMPLE_ANNOTATION, runStateful, STATEFUL_REQUIREMENTS, STATEFUL_TAG, statefulSettings, statefulTimeoutMs } from '../lib/stateful/run';
-import { receiverOptionsFromEnv, startWebhookReceiver, type WebhookReceiver } from '../lib/webhook-receiver';
+import { receiverOptionsFromEnv, startWebhookReceiver, type WebhookReceiver } from '../lib/webhooks/webhook-receiver';
 
 const test = base.extend<{ receiver: WebhookReceiver }>({
   receiver: async ({}, use) => {

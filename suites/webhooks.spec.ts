@@ -9,19 +9,19 @@
  * Every wait is a bound of the spec's `x-delivery`, and the test timeout is derived from them:
  * an event that never comes fails WEBHOOK-006 with a sentence, never a generic timeout.
  */
-import { test as base, type Api } from '../lib/fixtures';
-import { clientAuth } from '../lib/auth';
-import { schemaErrors, statusIs, type Failure } from '../lib/checks';
-import type { Exchange } from '../lib/client';
-import { isLoopbackUrl } from '../lib/loopback';
-import { redact } from '../lib/redact';
-import { coversWithWrites, type RequirementId } from '../lib/requirements';
-import { sleep } from '../lib/pacing';
-import { webhookDelivery, webhookListConsistencySeconds } from '../lib/spec';
-import { bodyOf, type WebhookCreate } from '../lib/types';
-import { deadlineIn, seconds, timeoutAfterWaits } from '../lib/waits';
-import { receiverOptionsFromEnv, startWebhookReceiver, type Delivery, type WebhookReceiver } from '../lib/webhook-receiver';
-import { parseSignatureHeader, verifyWebhookSignature } from '../lib/webhook-signature';
+import { test as base, type Api } from '../lib/run/fixtures';
+import { clientAuth } from '../lib/transport/auth';
+import { schemaErrors, statusIs, type Failure } from '../lib/judgement/checks';
+import type { Exchange } from '../lib/transport/client';
+import { isLoopbackUrl } from '../lib/safety/loopback';
+import { redact } from '../lib/transport/redact';
+import { coversWithWrites, type RequirementId } from '../lib/contract/requirements';
+import { sleep } from '../lib/limits/pacing';
+import { webhookDelivery, webhookListConsistencySeconds } from '../lib/contract/spec';
+import { bodyOf, type WebhookCreate } from '../lib/contract/types';
+import { deadlineIn, seconds, timeoutAfterWaits } from '../lib/judgement/waits';
+import { receiverOptionsFromEnv, startWebhookReceiver, type Delivery, type WebhookReceiver } from '../lib/webhooks/webhook-receiver';
+import { parseSignatureHeader, verifyWebhookSignature } from '../lib/webhooks/webhook-signature';
 
 /** A fired event's first attempt arrives within this of the fire's answer (x-delivery.delivery_seconds). */
 const DELIVERY_MS = webhookDelivery.delivery_seconds * 1000;

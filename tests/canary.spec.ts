@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
-import { maskSecret } from '../lib/redact';
+import { maskSecret } from '../lib/transport/redact';
 import { embeddedReportFiles } from './support/html-report';
 import { runConformance } from './support/run';
 

@@ -8,11 +8,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromiumLaunchOptions, chromiumMissing } from '../lib/browser';
-import { buildCertification, CERTIFICATION_FORMAT, parseWaivers, sealCertification, type Certification } from '../lib/certification';
-import { requirement, type Requirement, type RequirementId } from '../lib/requirements';
-import { verifySealedDocument } from '../lib/seal';
-import { judge } from '../lib/verdict';
+import { chromiumLaunchOptions, chromiumMissing } from '../lib/connect/browser';
+import { buildCertification, CERTIFICATION_FORMAT, parseWaivers, sealCertification, type Certification } from '../lib/reports/certification';
+import { requirement, type Requirement, type RequirementId } from '../lib/contract/requirements';
+import { verifySealedDocument } from '../lib/reports/seal';
+import { judge } from '../lib/judgement/verdict';
 import { runScript } from './support/run';
 import { fail, pass, runRecord, skip, testRecord, warn } from './support/records';
 

@@ -9,13 +9,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'dotenv';
 import fc from 'fast-check';
-import { clientCredentialCases, type FuzzCase } from '../lib/arbitraries';
-import { operation, rateLimitSpec, serverUrls, keyPrefixes } from '../lib/spec';
-import { groupsFromSpec } from '../lib/rate-limits';
-import type { Exchange } from '../lib/client';
-import type { Environment } from '../lib/env';
-import { fuzzSettings, judge } from '../lib/fuzz';
-import { derived, literal, concat, render, shellValue, type Secrets, type Source, type Transform, type Value } from '../lib/fuzz-values';
+import { clientCredentialCases, type FuzzCase } from '../lib/fuzz/arbitraries';
+import { operation, rateLimitSpec, serverUrls, keyPrefixes } from '../lib/contract/spec';
+import { groupsFromSpec } from '../lib/contract/rate-limits';
+import type { Exchange } from '../lib/transport/client';
+import type { Environment } from '../lib/config/env';
+import { fuzzSettings, judge } from '../lib/fuzz/fuzz';
+import { derived, literal, concat, render, shellValue, type Secrets, type Source, type Transform, type Value } from '../lib/fuzz/fuzz-values';
 import { repoRoot, runConformance, startReferenceProcess } from './support/run';
 
 const SECRET = 'bb_test_IJQ4ukDxDIKq1Aw5LLw29R4I7pNC';
@@ -28,7 +28,7 @@ function bash(expression: string): string {
   return execFileSync('bash', ['-c', `printf %s ${expression}`], { env: { ...process.env, ...shellEnv }, encoding: 'latin1' });
 }
 
-test.describe('lib/fuzz-values.ts: every value reproduces exactly in bash', () => {
+test.describe('lib/fuzz/fuzz-values.ts: every value reproduces exactly in bash', () => {
   const secret: Source = { role: 'primary', part: 'secret' };
   const transforms: Transform[] = [
     { kind: 'same' },
@@ -62,7 +62,7 @@ test.describe('lib/fuzz-values.ts: every value reproduces exactly in bash', () =
   });
 });
 
-test.describe('lib/fuzz.ts: judge', () => {
+test.describe('lib/fuzz/fuzz.ts: judge', () => {
   const verdicts = { wronglyAccepted: 'AUTH-010', wronglyRefused: 'AUTH-008' } as const;
   const refused401: FuzzCase = { label: 'case', headers: [['X-Client-Secret', derived({ role: 'primary', part: 'secret' }, { kind: 'extend', suffix: 'zz' })]], query: [], expect: { kind: 'refused', status: 401 } };
   const answer = (status: number, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }): { exchange: Exchange } => ({
@@ -98,7 +98,7 @@ test.describe('lib/fuzz.ts: judge', () => {
   });
 });
 
-test.describe('lib/arbitraries.ts', () => {
+test.describe('lib/fuzz/arbitraries.ts', () => {
   test('a credential case is answered exactly when it carries the one exact pair, once each', () => {
     fc.assert(fc.property(clientCredentialCases(environment), (c) => {
       const rendered = c.headers.map(([name, value]) => [name.toLowerCase(), render(value, secrets)]);
@@ -110,7 +110,7 @@ test.describe('lib/arbitraries.ts', () => {
   });
 });
 
-test.describe('lib/fuzz.ts: settings', () => {
+test.describe('lib/fuzz/fuzz.ts: settings', () => {
   test('runs many cases locally, a few against sandbox, none in production', () => {
     const [short, real] = [groupsFromSpec(rateLimitSpec, 5), groupsFromSpec(rateLimitSpec)];
     expect([fuzzSettings('local', short, {}).numRuns, fuzzSettings('sandbox', real, {}).numRuns, fuzzSettings('production', real, {}).numRuns]).toEqual([100, 20, 0]);

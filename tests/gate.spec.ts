@@ -7,10 +7,10 @@ import { test, expect } from '@playwright/test';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'dotenv';
-import { send } from '../lib/http';
-import { gateCaps, overCaps } from '../lib/profile';
-import { groupsFromSpec } from '../lib/rate-limits';
-import { rateLimitSpec } from '../lib/spec';
+import { send } from '../lib/transport/http';
+import { gateCaps, overCaps } from '../lib/config/profile';
+import { groupsFromSpec } from '../lib/contract/rate-limits';
+import { rateLimitSpec } from '../lib/contract/spec';
 import { parseGateArgs } from '../scripts/gate';
 import { cleanEnv, repoRoot, runTsx, startReferenceProcess } from './support/run';
 

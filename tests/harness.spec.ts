@@ -4,16 +4,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { join } from 'node:path';
-import * as checks from '../lib/checks';
-import type { Exchange } from '../lib/client';
-import { loadEnvironment, parseEnvName, repoRoot, type Environment } from '../lib/env';
-import { ConfigError } from '../lib/errors';
-import { curlCommand, formatFailure } from '../lib/failure';
-import { assertReachable, configurationProblems } from '../lib/guard';
-import type { HttpRequest } from '../lib/http';
-import { maskSecret, Redactor } from '../lib/redact';
-import { covers, coversWithWrites, requirement, type RequirementId } from '../lib/requirements';
-import { keyPrefixes, operation, operations, reasonPhrases, serverUrls } from '../lib/spec';
+import * as checks from '../lib/judgement/checks';
+import type { Exchange } from '../lib/transport/client';
+import { loadEnvironment, parseEnvName, repoRoot, type Environment } from '../lib/config/env';
+import { ConfigError } from '../lib/config/errors';
+import { curlCommand, formatFailure } from '../lib/judgement/failure';
+import { assertReachable, configurationProblems } from '../lib/config/guard';
+import type { HttpRequest } from '../lib/transport/http';
+import { maskSecret, Redactor } from '../lib/transport/redact';
+import { covers, coversWithWrites, requirement, type RequirementId } from '../lib/contract/requirements';
+import { keyPrefixes, operation, operations, reasonPhrases, serverUrls } from '../lib/contract/spec';
 import { billers } from '../reference/data';
 
 const SECRET = 'bb_test_IJQ4ukDxDIKq1Aw5LLw29R4I7pNC';
@@ -50,7 +50,7 @@ function expectConfigError(run: () => unknown, message: string): void {
   expect((thrown as Error).message).toBe(message);
 }
 
-test.describe('lib/redact.ts', () => {
+test.describe('lib/transport/redact.ts', () => {
   const masks: [string, { given: string; want: string }][] = [
     ['sandbox client secret (prefix and last 4 kept)', { given: SECRET, want: 'bb_test_…7pNC' }],
     ['production client secret', { given: LIVE_SECRET, want: 'bb_live_…7tY1' }],
@@ -90,7 +90,7 @@ test.describe('lib/redact.ts', () => {
   }
 });
 
-test.describe('lib/guard.ts', () => {
+test.describe('lib/config/guard.ts', () => {
   const env = (overrides: Partial<Environment>): Environment => ({ ...sandbox, ...overrides });
   const production = { name: 'production', baseUrl: serverUrls.production, keyPrefix: keyPrefixes.production } as const;
   const problems: [string, { given: Environment; want: string[]; knownBug?: string }][] = [
@@ -112,7 +112,7 @@ test.describe('lib/guard.ts', () => {
   }
   for (const [name, { given, knownBug }] of problems.filter(([, c]) => c.want.length > 0)) {
     test(`configurationProblems: ${name} is one sentence naming the fix`, () => {
-      test.fail(knownBug !== undefined, `lib/guard.ts: ${knownBug}`);
+      test.fail(knownBug !== undefined, `lib/config/guard.ts: ${knownBug}`);
       for (const problem of configurationProblems(given)) {
         expect(problem).toMatch(/^[A-Z].*\.$/);
         expect(problem.slice(0, -1)).not.toMatch(/[.:] [A-Z]/);
@@ -128,7 +128,7 @@ test.describe('lib/guard.ts', () => {
   });
 });
 
-test.describe('lib/env.ts', () => {
+test.describe('lib/config/env.ts', () => {
   const names: [string, { given: string | undefined; want: string }][] = [
     ['unset defaults to local', { given: undefined, want: 'local' }],
     ['blank defaults to local', { given: '  ', want: 'local' }],
@@ -174,7 +174,7 @@ test.describe('lib/env.ts', () => {
   });
 });
 
-test.describe('lib/failure.ts', () => {
+test.describe('lib/judgement/failure.ts', () => {
   const url = `${serverUrls.sandbox}/billers`;
   const credentialHeaders = [['X-Client-ID', 'cli_primary'], ['X-Client-Secret', SECRET]] as const;
   const commands: [string, { given: { request: Partial<HttpRequest>; env?: Environment }; want: string }][] = [
@@ -225,7 +225,7 @@ test.describe('lib/failure.ts', () => {
   });
 });
 
-test.describe('lib/checks.ts', () => {
+test.describe('lib/judgement/checks.ts', () => {
   const plain = { headers: { 'content-type': 'text/plain' }, body: 'Unauthorized' };
   const list = { billers: billers.slice(0, 2), next_cursor: null, request_id: 'req_1' };
   const withRequestId = (id: string) => ({ headers: { ...JSON_TYPE, 'x-request-id': id }, body: list });
@@ -272,7 +272,7 @@ test.describe('lib/checks.ts', () => {
   for (const [name, { given: [check, x], want }] of cases) test(name, () => expect(check(x)).toEqual(want));
 });
 
-test.describe('lib/requirements.ts', () => {
+test.describe('lib/contract/requirements.ts', () => {
   const details: [string, { given: ReturnType<typeof covers>; want: string[] }][] = [
     ['covers: every requirement production_safe', { given: covers('AUTH-001', 'AUTH-004'), want: ['@AUTH-001', '@AUTH-004', '@production-safe'] }],
     ['covers: one requirement not production_safe', { given: covers('AUTH-001', 'BEARER-001'), want: ['@AUTH-001', '@BEARER-001'] }],

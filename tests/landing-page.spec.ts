@@ -9,11 +9,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { chromiumLaunchOptions, chromiumMissing } from '../lib/browser';
-import { credentialVariables } from '../lib/env';
-import { coverageRows, landingPageHtml, writeLandingPage, type CoverageStatus, type LandingPageInput } from '../lib/landing-page';
-import { requirement, requirements, type RequirementId } from '../lib/requirements';
-import { judge } from '../lib/verdict';
+import { chromiumLaunchOptions, chromiumMissing } from '../lib/connect/browser';
+import { credentialVariables } from '../lib/config/env';
+import { coverageRows, landingPageHtml, writeLandingPage, type CoverageStatus, type LandingPageInput } from '../lib/reports/landing-page';
+import { requirement, requirements, type RequirementId } from '../lib/contract/requirements';
+import { judge } from '../lib/judgement/verdict';
 import { repoRoot, runConformance } from './support/run';
 import { fail, pass, runRecord, skip, testRecord, warn } from './support/records';
 

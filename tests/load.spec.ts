@@ -1,9 +1,9 @@
-/** Unit tests of the k6 rate-limit run: the plan (lib/load-plan.ts), its reports (lib/k6-summary.ts) and the script's exports. */
+/** Unit tests of the k6 rate-limit run: the plan (lib/load/load-plan.ts), its reports (lib/load/k6-summary.ts) and the script's exports. */
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import specJson from '../schemas/spec.json';
-import { escapeMarkup, htmlOf, junitOf, textSummaryOf, thresholdResultsOf, type K6Metric, type K6SummaryData, type SummaryContext } from '../lib/k6-summary';
+import { escapeMarkup, htmlOf, junitOf, textSummaryOf, thresholdResultsOf, type K6Metric, type K6SummaryData, type SummaryContext } from '../lib/load/k6-summary';
 import {
   countersOf,
   DEFAULT_WINDOWS,
@@ -19,8 +19,8 @@ import {
   type EnvMap,
   type LoadPlan,
   type LoadPlanSpec,
-} from '../lib/load-plan';
-import { NEVER_ISSUED_PUBLIC_TOKEN, type GroupName } from '../lib/rate-limits';
+} from '../lib/load/load-plan';
+import { NEVER_ISSUED_PUBLIC_TOKEN, type GroupName } from '../lib/contract/rate-limits';
 
 const repoRoot = join(__dirname, '..');
 const spec = specJson as unknown as LoadPlanSpec;
@@ -44,7 +44,7 @@ function secondsOf(duration: string): number {
 
 const expectationOf = (plan: LoadPlan, group: GroupName) => plan.expectations.find((e) => e.group === group)!;
 
-test.describe('lib/load-plan.ts: scenarios', () => {
+test.describe('lib/load/load-plan.ts: scenarios', () => {
   const plan = loadPlanOf(spec);
 
   test('one latency and one limit scenario per group of x-rate-limit-groups, and nothing else', () => {
@@ -99,7 +99,7 @@ test.describe('lib/load-plan.ts: scenarios', () => {
   });
 });
 
-test.describe('lib/load-plan.ts: thresholds and expectations', () => {
+test.describe('lib/load/load-plan.ts: thresholds and expectations', () => {
   const plan = loadPlanOf(spec);
 
   for (const [group, { limit, latency_p95_ms }] of specGroups) {
@@ -137,7 +137,7 @@ test.describe('lib/load-plan.ts: thresholds and expectations', () => {
   });
 });
 
-test.describe('lib/load-plan.ts: classification', () => {
+test.describe('lib/load/load-plan.ts: classification', () => {
   const none: CounterIncrements = { accepted: 0, limited: 0, retry_after_invalid: 0, failed: 0 };
   const cases: [string, { given: [number, string | undefined]; want: Partial<CounterIncrements> }][] = [
     ['200', { given: [200, undefined], want: { accepted: 1 } }],
@@ -168,7 +168,7 @@ test.describe('lib/load-plan.ts: classification', () => {
   for (const [name, { given, want }] of headers) test(`retryAfterOf: ${name}`, () => expect(retryAfterOf(given)).toBe(want));
 });
 
-test.describe('lib/load-plan.ts: environment', () => {
+test.describe('lib/load/load-plan.ts: environment', () => {
   const refusals: [string, { given: EnvMap; want: string | undefined }][] = [
     ['local with the rate-limit client', { given: { ...CREDENTIALS }, want: undefined }],
     ['sandbox with the rate-limit client', { given: { BILLERAPI_ENV: 'sandbox', ...CREDENTIALS }, want: undefined }],
@@ -211,7 +211,7 @@ test.describe('lib/load-plan.ts: environment', () => {
   });
 });
 
-test.describe('lib/load-plan.ts: probe requests', () => {
+test.describe('lib/load/load-plan.ts: probe requests', () => {
   const target = loadTargetOf({ BILLERAPI_ENV: 'sandbox', ...CREDENTIALS }, spec);
   const credentialHeaders = { 'X-Client-ID': CREDENTIALS.BILLERAPI_RATE_LIMIT_CLIENT_ID, 'X-Client-Secret': CREDENTIALS.BILLERAPI_RATE_LIMIT_CLIENT_SECRET };
 
@@ -284,7 +284,7 @@ function xmlProblems(xml: string): string[] {
   return problems;
 }
 
-test.describe('lib/k6-summary.ts', () => {
+test.describe('lib/load/k6-summary.ts', () => {
   const plan = loadPlanOf(spec);
   const link = expectationOf(plan, 'link');
   const context: SummaryContext = { environment: 'sandbox', reportsDir: 'reports/sandbox', expectations: plan.expectations };
@@ -392,7 +392,7 @@ test.describe('load/rate-limits.ts', () => {
   });
 
   // k6 resolves module paths exactly as written, loads no Node module and fetches remote ones.
-  for (const path of ['load/rate-limits.ts', 'lib/load-plan.ts', 'lib/k6-summary.ts', 'lib/rate-limits.ts']) {
+  for (const path of ['load/rate-limits.ts', 'lib/load/load-plan.ts', 'lib/load/k6-summary.ts', 'lib/contract/rate-limits.ts']) {
     test(`${path} imports only k6 modules and relative .ts files at run time`, () => {
       const valueImports = [...source(path).matchAll(/^import (?!type )[^;]*? from '([^']+)';/gms)].map((m) => m[1]);
       for (const specifier of valueImports) expect(specifier).toMatch(/^(k6(\/[a-z-]+)*|\.\.?\/[\w./-]+\.ts)$/);

@@ -11,7 +11,7 @@
  */
 import { test, expect } from '@playwright/test';
 import { faultNames, faults } from '../reference/faults';
-import { requirement } from '../lib/requirements';
+import { requirement } from '../lib/contract/requirements';
 import { variationNames, variationOf } from '../reference/variations';
 import { STATEFUL_REQUIREMENTS } from '../lib/stateful/run';
 import { matrixRun, type MatrixRun } from './support/matrix';

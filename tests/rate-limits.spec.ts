@@ -1,23 +1,23 @@
 /**
- * Unit tests of the rate-limit machinery: the shared judgements (lib/rate-limits.ts), the
- * budget (lib/rate-budget.ts), the windows, the coordinator, and the probe run against the
+ * Unit tests of the rate-limit machinery: the shared judgements (lib/contract/rate-limits.ts), the
+ * budget (lib/limits/rate-budget.ts), the windows, the coordinator, and the probe run against the
  * real reference with real 60-second windows on an injected clock (no real waiting).
  */
 import { test, expect } from '@playwright/test';
 import fc from 'fast-check';
-import { ApiClient } from '../lib/client';
-import { CoordinatorClient, startCoordinator, type ProbeReport } from '../lib/coordinator';
-import { clientAuth } from '../lib/auth';
-import { budgetKeys, BudgetExceeded, capOf, createRateBudget, UNATTRIBUTED } from '../lib/rate-budget';
-import { backoffSeconds, groupsFromSpec, parseRetryAfter, probeOperationOf, verdictOf, type RateLimitGroup } from '../lib/rate-limits';
-import { groupMember, rateLimitFieldsProblem } from '../lib/rate-limit-fields';
-import { probeGroup, probeTraffic, type ProbeObservation } from '../lib/rate-probe';
-import { rateLimitGroups, rateLimitSpec } from '../lib/spec';
-import { OutcomeRecorder } from '../lib/outcomes';
+import { ApiClient } from '../lib/transport/client';
+import { CoordinatorClient, startCoordinator, type ProbeReport } from '../lib/limits/coordinator';
+import { clientAuth } from '../lib/transport/auth';
+import { budgetKeys, BudgetExceeded, capOf, createRateBudget, UNATTRIBUTED } from '../lib/limits/rate-budget';
+import { backoffSeconds, groupsFromSpec, parseRetryAfter, probeOperationOf, verdictOf, type RateLimitGroup } from '../lib/contract/rate-limits';
+import { groupMember, rateLimitFieldsProblem } from '../lib/limits/rate-limit-fields';
+import { probeGroup, probeTraffic, type ProbeObservation } from '../lib/limits/rate-probe';
+import { rateLimitGroups, rateLimitSpec } from '../lib/contract/spec';
+import { OutcomeRecorder } from '../lib/judgement/outcomes';
 import { testRunContext } from './support/run-context';
-import { DEFAULT_TARGET } from '../lib/run-targets';
-import { effectiveRateLimitGroups, probeDeadlineMs } from '../lib/windows';
-import { Api } from '../lib/fixtures';
+import { DEFAULT_TARGET } from '../lib/run/run-targets';
+import { effectiveRateLimitGroups, probeDeadlineMs } from '../lib/contract/windows';
+import { Api } from '../lib/run/fixtures';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startReference, type Reference } from '../reference/app';
@@ -28,7 +28,7 @@ const biller: RateLimitGroup = rateLimitGroups.biller;
 const PROBE = { clientId: 'cli_probe', secret: 'bb_test_probe_secret_0001', scopes: ['billers:read', 'link:write', 'webhooks:read', 'webhooks:write'] };
 const OTHER = { clientId: 'cli_other', secret: 'bb_test_other_secret_0002', scopes: PROBE.scopes };
 
-test.describe('lib/rate-limits.ts', () => {
+test.describe('lib/contract/rate-limits.ts', () => {
   const retryAfters: [string | undefined, string][] = [
     ['30', 'valid 30'],
     ['1', 'valid 1'],
@@ -85,7 +85,7 @@ test.describe('RateLimit header fields (A-020)', () => {
   }
 });
 
-test.describe('lib/windows.ts', () => {
+test.describe('lib/contract/windows.ts', () => {
   test('a local run uses the shortened window; other environments always the spec\'s', () => {
     expect(effectiveRateLimitGroups({ REFERENCE_WINDOW_SECONDS: '5' }).map((g) => g.windowSeconds)).toEqual([5, 5, 5]);
     expect(effectiveRateLimitGroups({ BILLERAPI_ENV: 'sandbox', REFERENCE_WINDOW_SECONDS: '5' }).map((g) => g.windowSeconds)).toEqual([60, 60, 60]);
@@ -97,7 +97,7 @@ test.describe('lib/windows.ts', () => {
   });
 });
 
-test.describe('lib/rate-budget.ts', () => {
+test.describe('lib/limits/rate-budget.ts', () => {
   const options = { share: 0.8, marginMs: 1_000, maxWaitMs: 150_000 };
 
   test('lets the suites spend the whole limit by default, or a share of it', () => {
@@ -174,7 +174,7 @@ test.describe('lib/rate-budget.ts', () => {
   });
 });
 
-test.describe('lib/coordinator.ts', () => {
+test.describe('lib/limits/coordinator.ts', () => {
   test('serves the run context and the budget to workers, and runs the probes once however often asked', async () => {
     const context = testRunContext({ baseUrl: 'http://127.0.0.1:4010' }, 5);
     let probeRuns = 0;
@@ -230,7 +230,7 @@ test('a functional call that meets a 429 is reported as a harness bug and counte
   }
 });
 
-test.describe('lib/rate-probe.ts against the reference, 60-second windows on a fake clock', () => {
+test.describe('lib/limits/rate-probe.ts against the reference, 60-second windows on a fake clock', () => {
   /** Runs one group's probe; sleeping advances the reference's clock instead of waiting. */
   async function probe(group: RateLimitGroup, faults: FaultName[] = []): Promise<ProbeObservation> {
     let now = Date.parse('2026-11-29T00:00:00Z');
@@ -300,7 +300,7 @@ test.describe('scripts/bench.ts', () => {
   });
 });
 
-test.describe('RateLimit header fields as RFC 9651 structured fields (lib/rate-limit-fields.ts, A-020)', () => {
+test.describe('RateLimit header fields as RFC 9651 structured fields (lib/limits/rate-limit-fields.ts, A-020)', () => {
   const link: RateLimitGroup = { name: 'link', limit: 3, windowSeconds: 60, scope: 'client' };
   /** One fresh window of three answers: the policy on each, the state counting 2, 1, 0. */
   const window = (policy: string, state: (r: number) => string) => [2, 1, 0].map((r) => ({ policy, rateLimit: state(r) }));

@@ -1,5 +1,5 @@
 /**
- * Read-only by mechanism (lib/send-policy.ts): a read-only run (production, the gate profile)
+ * Read-only by mechanism (lib/safety/send-policy.ts): a read-only run (production, the gate profile)
  * refuses every write and every x-sandbox-only operation in ApiClient, before pacing and before
  * a byte is sent, whatever the test's tags say; the reference counts the writes it receives.
  */
@@ -7,13 +7,13 @@ import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'dotenv';
-import { clientAuth } from '../lib/auth';
-import { ApiClient, type CallOptions } from '../lib/client';
-import { ExitCode, HarnessError } from '../lib/errors';
-import { linkTokenRequest } from '../lib/fixtures-data';
-import { send } from '../lib/http';
-import { refusalOf, SAFE_METHODS } from '../lib/send-policy';
-import { operation, operations, type Operation } from '../lib/spec';
+import { clientAuth } from '../lib/transport/auth';
+import { ApiClient, type CallOptions } from '../lib/transport/client';
+import { ExitCode, HarnessError } from '../lib/config/errors';
+import { linkTokenRequest } from '../lib/contract/fixtures-data';
+import { send } from '../lib/transport/http';
+import { refusalOf, SAFE_METHODS } from '../lib/safety/send-policy';
+import { operation, operations, type Operation } from '../lib/contract/spec';
 import { startReference, type ReferenceStats } from '../reference/app';
 import { referenceClientsFromEnv } from '../reference/clients';
 import { repoRoot, runPlanted, startReferenceProcess } from './support/run';

@@ -6,7 +6,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import dotenv from 'dotenv';
-import { connectContract, rateLimitGroups, spec } from '../lib/spec';
+import { connectContract, rateLimitGroups, spec } from '../lib/contract/spec';
 import validators, { type SchemaName } from '../schemas/validators.cjs';
 import { startReference, type ClientSeed, type Reference, type ReferenceOptions } from '../reference/app';
 import { referenceClientsFromEnv } from '../reference/clients';

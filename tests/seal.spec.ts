@@ -1,5 +1,5 @@
 /**
- * lib/seal.ts: a checksum that any changed character breaks; a signature that only the issuer's
+ * lib/reports/seal.ts: a checksum that any changed character breaks; a signature that only the issuer's
  * public key verifies (a checksum recomputed after an edit, another key, a missing signature all
  * fail); keys that are not Ed25519 refused with how to make one; `certify:keygen` and
  * `certify:verify` as a user runs them; and the private key never in any output.
@@ -8,8 +8,8 @@ import { test, expect, type TestInfo } from '@playwright/test';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../lib/errors';
-import { canonicalJson, generateSigningKeyPair, keyIdOf, sealDocument, verifySealedDocument, type SealVerification, type Signature } from '../lib/seal';
+import { ConfigError } from '../lib/config/errors';
+import { canonicalJson, generateSigningKeyPair, keyIdOf, sealDocument, verifySealedDocument, type SealVerification, type Signature } from '../lib/reports/seal';
 import { runScript } from './support/run';
 
 const FORMAT = 'billerapi-certification/1';

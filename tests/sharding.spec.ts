@@ -7,11 +7,11 @@ import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRateBudget } from '../lib/rate-budget';
-import { groupsFromSpec } from '../lib/rate-limits';
-import { readRunRecord } from '../lib/results';
-import { budgetOptionsFor } from '../lib/run-ledger';
-import { rateLimitSpec } from '../lib/spec';
+import { createRateBudget } from '../lib/limits/rate-budget';
+import { groupsFromSpec } from '../lib/contract/rate-limits';
+import { readRunRecord } from '../lib/judgement/results';
+import { budgetOptionsFor } from '../lib/limits/run-ledger';
+import { rateLimitSpec } from '../lib/contract/spec';
 import { cleanEnv, repoRoot, runConformance } from './support/run';
 
 test('a shard of two spends half of each per-client limit and all of a per-IP one', () => {

@@ -1,7 +1,7 @@
 /**
  * How credentials travel (issue 10): never in clear text to another machine, over TLS only to
  * a certificate this machine trusts (a private CA only through `--ca`, verification never off),
- * and never after a redirect. Unit tests of lib/http.ts and lib/guard.ts against in-process
+ * and never after a redirect. Unit tests of lib/transport/http.ts and lib/config/guard.ts against in-process
  * loopback servers, then the conformance command end to end against reference processes.
  */
 import { test as base, expect } from '@playwright/test';
@@ -12,13 +12,13 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import tls from 'node:tls';
 import { parse } from 'dotenv';
-import { clientAuth } from '../lib/auth';
-import { ApiClient } from '../lib/client';
-import { CA_FILE_VARIABLE, type ClientCredentials } from '../lib/env';
-import { ConfigError } from '../lib/errors';
-import { assertReachable, tlsProblem } from '../lib/guard';
-import { httpsAgentOptions, readCertificateAuthority, send } from '../lib/http';
-import { isLoopbackUrl } from '../lib/loopback';
+import { clientAuth } from '../lib/transport/auth';
+import { ApiClient } from '../lib/transport/client';
+import { CA_FILE_VARIABLE, type ClientCredentials } from '../lib/config/env';
+import { ConfigError } from '../lib/config/errors';
+import { assertReachable, tlsProblem } from '../lib/config/guard';
+import { httpsAgentOptions, readCertificateAuthority, send } from '../lib/transport/http';
+import { isLoopbackUrl } from '../lib/safety/loopback';
 import { startReference, type Reference } from '../reference/app';
 import { generateLoopbackCertificate } from '../reference/certificate';
 import { referenceClientsFromEnv } from '../reference/clients';
@@ -98,7 +98,7 @@ async function rejection(promise: Promise<unknown>): Promise<Error & { code?: st
   );
 }
 
-test.describe('lib/http.ts: redirects', () => {
+test.describe('lib/transport/http.ts: redirects', () => {
   test('a 307 comes back as it is: neither the client credentials nor a POST body reach where it points', async ({ redirecting, recorder }) => {
     const api = new ApiClient(redirecting.url);
     const read = await api.call('listBillers', { auth: clientAuth(primary) });
@@ -118,7 +118,7 @@ test.describe('lib/http.ts: redirects', () => {
   });
 });
 
-test.describe('lib/http.ts: certificates', () => {
+test.describe('lib/transport/http.ts: certificates', () => {
   test('a certificate from a private CA is refused without BILLERAPI_CA_FILE', async ({ tlsReference, trustedCaFile }) => {
     trustedCaFile(undefined);
     const error = await rejection(send({ method: 'GET', url: `${tlsReference.url}/billers`, headers: [] }));
@@ -161,7 +161,7 @@ test.describe('lib/http.ts: certificates', () => {
   });
 });
 
-test.describe('lib/guard.ts: the reachability check names transport problems', () => {
+test.describe('lib/config/guard.ts: the reachability check names transport problems', () => {
   test('an untrusted certificate: one sentence naming the TLS cause and --ca', async ({ tlsReference, trustedCaFile }) => {
     trustedCaFile(undefined);
     const error = await rejection(assertReachable(tlsReference.url, {}));
@@ -342,7 +342,7 @@ test.describe('the conformance command', () => {
   });
 });
 
-test.describe('lib/loopback.ts', () => {
+test.describe('lib/safety/loopback.ts', () => {
   const hosts: [string, { given: string; want: boolean }][] = [
     ['127.0.0.1', { given: 'http://127.0.0.1:4010', want: true }],
     ['the rest of 127.0.0.0/8', { given: 'http://127.255.0.9', want: true }],

@@ -1,5 +1,5 @@
 /**
- * One verdict (lib/verdict.ts): the rules as tables, what the fixtures record for each way a
+ * One verdict (lib/judgement/verdict.ts): the rules as tables, what the fixtures record for each way a
  * test can end (a planted suite run for real), a fast-check property that every command's
  * summary of the same run says the same verdict and the same failed requirements, and the six
  * disagreements of the verdict issue as named regressions.
@@ -9,13 +9,13 @@ import fc from 'fast-check';
 import { deepStrictEqual } from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildCertification } from '../lib/certification';
-import { ExitCode } from '../lib/errors';
-import { landingPageHtml } from '../lib/landing-page';
-import { closingOutcomes, emptyTally, nonApiSignature, runProfiles, type Outcome, type RunRecord, type TestRecord, type TestStatus } from '../lib/outcomes';
-import { requirement, requirements, type RequirementId } from '../lib/requirements';
-import { runRecordFromReport } from '../lib/results';
-import { judge, nonApiProblem, type Judgement, type Verdict } from '../lib/verdict';
+import { buildCertification } from '../lib/reports/certification';
+import { ExitCode } from '../lib/config/errors';
+import { landingPageHtml } from '../lib/reports/landing-page';
+import { closingOutcomes, emptyTally, nonApiSignature, runProfiles, type Outcome, type RunRecord, type TestRecord, type TestStatus } from '../lib/judgement/outcomes';
+import { requirement, requirements, type RequirementId } from '../lib/contract/requirements';
+import { runRecordFromReport } from '../lib/judgement/results';
+import { judge, nonApiProblem, type Judgement, type Verdict } from '../lib/judgement/verdict';
 import { benchVerdict } from '../scripts/bench';
 import { certificationLine } from '../scripts/certify';
 import { conformanceLines } from '../scripts/conformance';

@@ -9,10 +9,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
-import { isConnectFrameUrl } from '../lib/connect-host';
-import type { Outcome } from '../lib/outcomes';
-import { connectContract, webhookDelivery } from '../lib/spec';
-import { deadlineIn, LATE, pollUntil, seconds, timeoutAfterWaits, UNNAMED_ALLOWANCE_MS, within } from '../lib/waits';
+import { isConnectFrameUrl } from '../lib/connect/connect-host';
+import type { Outcome } from '../lib/judgement/outcomes';
+import { connectContract, webhookDelivery } from '../lib/contract/spec';
+import { deadlineIn, LATE, pollUntil, seconds, timeoutAfterWaits, UNNAMED_ALLOWANCE_MS, within } from '../lib/judgement/waits';
 import { retryDelaysMs } from '../reference/webhook-delivery';
 import { repoRoot, runConformance, type CliRun } from './support/run';
 

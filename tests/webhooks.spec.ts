@@ -1,7 +1,7 @@
-/** Unit tests of the webhook signature verifier (lib/webhook-signature.ts) and the harness receiver (lib/webhook-receiver.ts). */
+/** Unit tests of the webhook signature verifier (lib/webhooks/webhook-signature.ts) and the harness receiver (lib/webhooks/webhook-receiver.ts). */
 import { test, expect } from '@playwright/test';
-import { computeSignature, parseSignatureHeader, signWebhook, verifyWebhookSignature, type VerifyWebhookSignatureOptions } from '../lib/webhook-signature';
-import { receiverOptionsFromEnv, startWebhookReceiver } from '../lib/webhook-receiver';
+import { computeSignature, parseSignatureHeader, signWebhook, verifyWebhookSignature, type VerifyWebhookSignatureOptions } from '../lib/webhooks/webhook-signature';
+import { receiverOptionsFromEnv, startWebhookReceiver } from '../lib/webhooks/webhook-receiver';
 
 const SECRET = 'whsec_test0123456789abcdef0123456789ab';
 const ROTATED = 'whsec_rotated0123456789abcdef01234567';

@@ -6,12 +6,12 @@
  * shrunk sequence still means something.
  */
 import fc from 'fast-check';
-import { statusIs, statusLine, type Failure } from '../checks';
-import type { Exchange } from '../client';
-import type { RequirementId } from '../requirements';
-import { linkTokenLifetimeSeconds, spec } from '../spec';
-import type { BillsGet, LinkTokenCreate, PublicTokenExchange, WebhookCreate } from '../types';
-import { bodyOf } from '../types';
+import { statusIs, statusLine, type Failure } from '../judgement/checks';
+import type { Exchange } from '../transport/client';
+import type { RequirementId } from '../contract/requirements';
+import { linkTokenLifetimeSeconds, spec } from '../contract/spec';
+import type { BillsGet, LinkTokenCreate, PublicTokenExchange, WebhookCreate } from '../contract/types';
+import { bodyOf } from '../contract/types';
 import {
   canExchange, deleted, described, existence, judgeListing, lastWebhookWrite, listingExpectation, listingReceived, live,
   type EventType, type ListedEntry, type Model, type ModelWebhook,

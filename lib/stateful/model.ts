@@ -5,8 +5,8 @@
  * what must be true, never how. The judgements here are pure functions of the model, what was
  * observed and the clock readings, so they are tested on their own (tests/stateful.spec.ts).
  */
-import type { Failure } from '../checks';
-import { seconds } from '../waits';
+import type { Failure } from '../judgement/checks';
+import { seconds } from '../judgement/waits';
 import { shown, type Role, type Sym } from './steps';
 
 export type EventType = 'BILLS_UPDATED' | 'LINK_ERROR' | 'LINK_REMOVED';

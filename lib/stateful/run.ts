@@ -1,4 +1,11 @@
 /**
+ * lib/stateful/ — stateful testing: the model of what the clients must observe (model.ts), the
+ * commands with their pre- and postconditions (commands.ts), a sequence's steps as a person
+ * replays them (steps.ts), and the runner with its closing sweep (run.ts). Imports lib/contract/,
+ * lib/transport/, lib/judgement/, lib/limits/, lib/webhooks/, lib/fuzz/ (settings, shell
+ * quoting), lib/config/ and the fixtures' Api type.
+ */
+/**
  * Runs the stateful property: fast-check generates sequences of commands
  * (lib/stateful/commands.ts), runs each against the target and the model with
  * `fc.asyncModelRun`, judges the deliveries the sequence caused at the suite's receiver, and
@@ -16,20 +23,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { bearerAuth, clientAuth, type Auth } from '../auth';
-import { contractChecks, runChecks, statusLine, type Failure } from '../checks';
-import type { Exchange } from '../client';
-import type { EnvName, Environment } from '../env';
-import { HarnessError } from '../errors';
-import type { Api } from '../fixtures';
-import { fuzzSettings } from '../fuzz';
-import type { LinkedAccount } from '../linked-accounts';
-import { sleep } from '../pacing';
-import { requirement, type RequirementId } from '../requirements';
-import type { RateLimitGroup } from '../rate-limits';
-import { webhookDelivery, webhookListConsistencySeconds } from '../spec';
-import { seconds } from '../waits';
-import type { Delivery, WebhookReceiver } from '../webhook-receiver';
+import { bearerAuth, clientAuth, type Auth } from '../transport/auth';
+import { contractChecks, runChecks, statusLine, type Failure } from '../judgement/checks';
+import type { Exchange } from '../transport/client';
+import type { EnvName, Environment } from '../config/env';
+import { HarnessError } from '../config/errors';
+import type { Api } from '../run/fixtures';
+import { fuzzSettings } from '../fuzz/fuzz';
+import type { LinkedAccount } from '../run/linked-accounts';
+import { sleep } from '../limits/pacing';
+import { requirement, type RequirementId } from '../contract/requirements';
+import type { RateLimitGroup } from '../contract/rate-limits';
+import { webhookDelivery, webhookListConsistencySeconds } from '../contract/spec';
+import { seconds } from '../judgement/waits';
+import type { Delivery, WebhookReceiver } from '../webhooks/webhook-receiver';
 import { sequenceArbitrary, type Real, type Sent, type StatefulCommand } from './commands';
 import { awaitedEvents, deliveriesCanStray, deliveryViolation, described, initialModel, live, webhookAt, type Model, type ModelLink, type ObservedDelivery } from './model';
 import { bashScript, realRequest, stepLine, valueOf, type Role, type RoleClients, type Step, type StepAuth, type StepRequest } from './steps';

@@ -3,14 +3,14 @@
  * values symbolic where they are secret or come from an earlier answer (`$WH_1`, the webhook
  * step 1 registered; `${BILLERAPI_CLIENT_SECRET}`), printed as numbered steps and as a bash
  * script of curl calls that sets each variable from the answer that gave it, so a shrunk
- * sequence pastes into bash without a secret ever being printed (as lib/fuzz-values.ts does
+ * sequence pastes into bash without a secret ever being printed (as lib/fuzz/fuzz-values.ts does
  * for single requests).
  */
-import type { Exchange } from '../client';
-import { credentialVariables, type CredentialRole } from '../env';
-import { shellLiteral } from '../fuzz-values';
-import type { RequirementId } from '../requirements';
-import { operation } from '../spec';
+import type { Exchange } from '../transport/client';
+import { credentialVariables, type CredentialRole } from '../config/env';
+import { shellLiteral } from '../fuzz/fuzz-values';
+import type { RequirementId } from '../contract/requirements';
+import { operation } from '../contract/spec';
 
 /** The clients a sequence acts as. */
 export type Role = 'primary' | 'second';

@@ -1,5 +1,5 @@
 /** What every operation handler receives and returns. */
-import type { Operation } from '../../lib/spec';
+import type { Operation } from '../../lib/contract/spec';
 import type { Caller, ClientSeed } from '../auth';
 import { HttpError, type Switches } from '../http';
 import type { Store } from '../store';

@@ -3,7 +3,7 @@
  * and POST /link/token/exchange (A-006).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { linkTokenLifetimeSeconds, spec } from '../../lib/spec';
+import { linkTokenLifetimeSeconds, spec } from '../../lib/contract/spec';
 import type { components } from '../../schemas/openapi';
 import { catalogue, findBiller } from '../data';
 import { badRequest } from '../http';

@@ -1,10 +1,10 @@
 /** Webhook registration and POST /sandbox/webhooks/fire, delivered. */
 import { randomBytes } from 'node:crypto';
-import { spec } from '../../lib/spec';
+import { spec } from '../../lib/contract/spec';
 import type { components } from '../../schemas/openapi';
 import { badRequest, notFound, type Switches } from '../http';
 import type { StoredWebhook } from '../store';
-import { isLoopbackUrl } from '../../lib/loopback';
+import { isLoopbackUrl } from '../../lib/safety/loopback';
 import { deliverEvent, type WebhookEvent } from '../webhook-delivery';
 import { callerClientId, ok, type Handler, type HandlerContext } from './context';
 

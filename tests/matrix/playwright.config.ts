@@ -1,6 +1,6 @@
 /**
  * The project's fault and variation matrix, as ONE Playwright run of the conformance suites:
- * a pair of projects per case, each against its own embedded reference (lib/run-targets.ts),
+ * a pair of projects per case, each against its own embedded reference (lib/run/run-targets.ts),
  * selecting the tests of the requirements the case is about. A fault runs with every variation
  * on (a fault must not hide behind a legitimate choice) and must fail what it breaks; a
  * variation runs alone and must keep what it touches green. Run it with an absolute
@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import conformance, { conformanceProjects } from '../../playwright.config';
-import type { RequirementId } from '../../lib/requirements';
+import type { RequirementId } from '../../lib/contract/requirements';
 import { faultNames, faults } from '../../reference/faults';
 import { variationNames, variationOf } from '../../reference/variations';
 import { matrixCases } from '../support/matrix-cases';
@@ -20,7 +20,7 @@ const grepOf = (ids: readonly RequirementId[]) => new RegExp(ids.map((id) => `@$
 
 export default defineConfig({
   ...conformance,
-  globalSetup: join(__dirname, '..', '..', 'lib', 'global-setup.ts'),
+  globalSetup: join(__dirname, '..', '..', 'lib', 'run', 'global-setup.ts'),
   outputDir: join(reports, 'test-results'),
   reporter: [['json', { outputFile: join(reports, 'results.json') }]],
   // Most of a case's time is waiting (rate windows, frames, deliveries): more workers than cores overlap it.

@@ -1,6 +1,6 @@
 /** The cases of the project's matrix (tests/matrix/): each fault with every variation on, each variation alone. */
-import type { RequirementId } from '../../lib/requirements';
-import type { TargetSwitches } from '../../lib/run-targets';
+import type { RequirementId } from '../../lib/contract/requirements';
+import type { TargetSwitches } from '../../lib/run/run-targets';
 
 export interface MatrixCase {
   kind: 'fault' | 'variation';

@@ -8,11 +8,11 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readRunRecordsByTarget } from '../../lib/results';
-import { requirements } from '../../lib/requirements';
-import { judge, type Judgement } from '../../lib/verdict';
+import { readRunRecordsByTarget } from '../../lib/judgement/results';
+import { requirements } from '../../lib/contract/requirements';
+import { judge, type Judgement } from '../../lib/judgement/verdict';
 import type { Counterexample } from '../../lib/stateful/run';
-import { statefulProjectName } from '../../lib/run-targets';
+import { statefulProjectName } from '../../lib/run/run-targets';
 import { counterexamplesByProject } from './counterexamples';
 import { cleanEnv, repoRoot } from './run';
 

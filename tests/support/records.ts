@@ -1,6 +1,6 @@
 /** Run records as the fixtures would have written them, for tests of the verdict and of every page built on it. */
-import { emptyTally, type Outcome, type RunMeta, type RunRecord, type TestRecord } from '../../lib/outcomes';
-import type { RequirementId } from '../../lib/requirements';
+import { emptyTally, type Outcome, type RunMeta, type RunRecord, type TestRecord } from '../../lib/judgement/outcomes';
+import type { RequirementId } from '../../lib/contract/requirements';
 
 export const pass = (requirement: RequirementId): Outcome => ({ result: 'pass', requirement, message: 'no check of the test found a violation' });
 export const fail = (requirement: RequirementId, expected = 'status 401', received = '200 OK'): Outcome =>

@@ -1,8 +1,8 @@
 /** A run context as the global setup makes one, for tests of the harness outside a conformance run. */
-import type { RunMeta } from '../../lib/outcomes';
-import { groupsFromSpec } from '../../lib/rate-limits';
-import type { RunContext } from '../../lib/run-context';
-import { rateLimitSpec } from '../../lib/spec';
+import type { RunMeta } from '../../lib/judgement/outcomes';
+import { groupsFromSpec } from '../../lib/contract/rate-limits';
+import type { RunContext } from '../../lib/run/run-context';
+import { rateLimitSpec } from '../../lib/contract/spec';
 
 export function testRunContext(meta: Partial<RunMeta> = {}, windowSeconds?: number): RunContext {
   return {

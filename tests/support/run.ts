@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanEnv } from '../../lib/conformance-process';
-import { readRunResult, type RunResult } from '../../lib/results';
+import { cleanEnv } from '../../lib/run/conformance-process';
+import { readRunResult, type RunResult } from '../../lib/judgement/results';
 
 export { cleanEnv };
 
@@ -17,7 +17,7 @@ export interface CliRun {
   stdout: string;
   stderr: string;
   reportsDir: string;
-  /** The run's record and its one judgement (lib/verdict.ts), when it wrote results. */
+  /** The run's record and its one judgement (lib/judgement/verdict.ts), when it wrote results. */
   result: RunResult | undefined;
 }
 
