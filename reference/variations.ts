@@ -186,7 +186,6 @@ export function parseVariations(list: string | undefined): VariationName[] {
   return names as VariationName[];
 }
 
-export type Variations = ReadonlySet<VariationName>;
 
 export function variationOf(name: VariationName): VariationInfo {
   return variations[name];

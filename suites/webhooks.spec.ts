@@ -21,7 +21,7 @@ import { webhookDelivery, webhookListConsistencySeconds } from '../lib/contract/
 import { bodyOf, type WebhookCreate } from '../lib/contract/types';
 import { deadlineIn, seconds, timeoutAfterWaits } from '../lib/judgement/waits';
 import { receiverOptionsFromEnv, startWebhookReceiver, type Delivery, type WebhookReceiver } from '../lib/webhooks/webhook-receiver';
-import { parseSignatureHeader, verifyWebhookSignature } from '../lib/webhooks/webhook-signature';
+import { deliveredEventId, EVENT_ID_HEADER, parseSignatureHeader, verifyWebhookSignature } from '../lib/webhooks/webhook-signature';
 
 /** A fired event's first attempt arrives within this of the fire's answer (x-delivery.delivery_seconds). */
 const DELIVERY_MS = webhookDelivery.delivery_seconds * 1000;
@@ -119,7 +119,7 @@ function skipUnlessReachable(receiver: WebhookReceiver, api: Api): void {
 
 /** A delivery of this event, told by its header or by the event ID anywhere in the raw body (whatever its formatting). */
 function isDeliveryOf(eventId: string): (d: Delivery) => boolean {
-  return (d) => d.headers['billerapi-event-id'] === eventId || d.rawBody.includes(`"${eventId}"`);
+  return (d) => deliveredEventId(d.headers) === eventId || d.rawBody.includes(`"${eventId}"`);
 }
 
 /** The attempts of the event once `enough` holds for them; undefined after the bounded wait. */
@@ -214,9 +214,9 @@ test('WEBHOOK-004 delivers an event matching WebhookEvent with its ID in BillerA
     api.report({ requirement: 'WEBHOOK-004', expected: 'a body matching WebhookEvent', received: errors.slice(0, 8).join('; ') }, exchange);
   }
   const bodyId = (event as { event_id?: unknown }).event_id;
-  const headerId = delivery.headers['billerapi-event-id'];
+  const headerId = deliveredEventId(delivery.headers);
   if (headerId === undefined || headerId !== bodyId || bodyId !== eventId) {
-    api.report({ requirement: 'WEBHOOK-004', expected: `BillerAPI-Event-Id equal to event_id ${eventId}`, received: `${headerId === undefined ? 'no BillerAPI-Event-Id header' : `BillerAPI-Event-Id ${String(headerId)}`}, event_id ${JSON.stringify(bodyId)}` }, exchange);
+    api.report({ requirement: 'WEBHOOK-004', expected: `${EVENT_ID_HEADER} equal to event_id ${eventId}`, received: `${headerId === undefined ? `no ${EVENT_ID_HEADER} header` : `${EVENT_ID_HEADER} ${headerId}`}, event_id ${JSON.stringify(bodyId)}` }, exchange);
   }
 });
 

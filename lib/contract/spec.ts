@@ -10,7 +10,7 @@ import specJson from '../../schemas/spec.json';
 import type { SchemaName } from '../../schemas/validators.cjs';
 import { groupsFromSpec, type GroupName, type RateLimitGroup, type RateLimitSpec } from './rate-limits';
 
-export type { GroupName, LimitScope, RateLimitGroup } from './rate-limits';
+export type { GroupName, RateLimitGroup } from './rate-limits';
 export type AuthMode = 'client' | 'bearer';
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
@@ -64,8 +64,6 @@ function toOperation(path: string, method: string, op: Json): Operation {
 export const operations: readonly Operation[] = Object.entries<Json>(spec.paths).flatMap(([path, item]) =>
   ['get', 'post', 'delete'].filter((m) => item[m]).map((m) => toOperation(path, m, item[m])),
 );
-
-export type OperationId = (typeof operations)[number]['operationId'];
 
 export function operation(operationId: string): Operation {
   const found = operations.find((op) => op.operationId === operationId);

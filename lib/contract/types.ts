@@ -10,8 +10,6 @@ export type BillsGet = Schemas['BillsGetResponse'];
 export type LinkTokenCreate = Schemas['LinkTokenCreateResponse'];
 export type PublicTokenExchange = Schemas['PublicTokenExchangeResponse'];
 export type WebhookCreate = Schemas['WebhookCreateResponse'];
-export type WebhookList = Schemas['WebhookListResponse'];
-export type ErrorBody = Schemas['ErrorResponse'];
 
 /** The parsed body of a success response, typed; undefined for anything else. */
 export function bodyOf<T>(x: Exchange): T | undefined {

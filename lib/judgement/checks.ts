@@ -55,13 +55,6 @@ export function statusIs(requirement: RequirementId, expected: number): Check {
       : { requirement, expected: `status ${statusName(expected)}`, received: statusLine(x) };
 }
 
-export function statusIsOneOf(requirement: RequirementId, expected: readonly number[]): Check {
-  return (x) =>
-    expected.includes(x.response.status)
-      ? undefined
-      : { requirement, expected: `status ${expected.join(' or ')}`, received: statusLine(x) };
-}
-
 /** A check that applies only to exchanges the predicate selects. */
 function only(predicate: (x: Exchange) => boolean, check: Check): Check {
   return (x) => (predicate(x) ? check(x) : undefined);

@@ -37,6 +37,7 @@ import type { RateLimitGroup } from '../contract/rate-limits';
 import { webhookDelivery, webhookListConsistencySeconds } from '../contract/spec';
 import { seconds } from '../judgement/waits';
 import type { Delivery, WebhookReceiver } from '../webhooks/webhook-receiver';
+import { deliveredEventId } from '../webhooks/webhook-signature';
 import { sequenceArbitrary, type Real, type Sent, type StatefulCommand } from './commands';
 import { awaitedEvents, deliveriesCanStray, deliveryViolation, described, initialModel, live, webhookAt, type Model, type ModelLink, type ObservedDelivery } from './model';
 import { bashScript, realRequest, stepLine, valueOf, type Role, type RoleClients, type Step, type StepAuth, type StepRequest } from './steps';
@@ -177,8 +178,8 @@ interface Retired {
 }
 
 const eventIdOf = (d: Delivery): string | undefined => {
-  const header = d.headers['billerapi-event-id'];
-  if (typeof header === 'string') return header;
+  const header = deliveredEventId(d.headers);
+  if (header !== undefined) return header;
   try {
     const id = (JSON.parse(d.rawBody) as { event_id?: unknown }).event_id;
     return typeof id === 'string' ? id : undefined;

@@ -69,12 +69,6 @@ export interface Step {
   broke?: RequirementId;
 }
 
-/** A judgement made after the steps (deliveries): what the last line of the numbered steps says. */
-export interface Epilogue {
-  text: string;
-  broke: RequirementId;
-}
-
 const roleName = (role: Role) => (role === 'primary' ? 'the primary client' : 'the second client');
 
 function authShown(auth: StepAuth): string {

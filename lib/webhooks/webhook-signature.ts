@@ -11,6 +11,12 @@ export const DEFAULT_TOLERANCE_SECONDS = 300;
 export const SIGNATURE_HEADER = 'BillerAPI-Signature';
 export const EVENT_ID_HEADER = 'BillerAPI-Event-Id';
 
+/** The event ID a delivery's BillerAPI-Event-Id header carries (Node lower-cases header names), if it has one. */
+export function deliveredEventId(headers: Readonly<Record<string, string | string[] | undefined>>): string | undefined {
+  const value = headers[EVENT_ID_HEADER.toLowerCase()];
+  return typeof value === 'string' ? value : undefined;
+}
+
 export interface VerifyWebhookSignatureOptions {
   /** The request body exactly as received; never a re-serialized JSON object. */
   rawBody: string | Buffer;
