@@ -1,9 +1,10 @@
 /**
- * `npm run bench [-- --only shortened|real]`: runs the whole conformance suite against the
- * reference twice, with shortened windows and with the spec's real 60-second windows, and
- * prints wall time, requests per group (counted by the reference), unplanned 429s (429s the
- * reference sent beyond those the rate-limit probes planned) and the ratio of the real-window
- * run to the longest window. Exit 0 when both runs pass with no unplanned 429, else 1.
+ * `billerapi-conformance bench [--only shortened|real]` (`npm run bench -- …`): runs the whole
+ * conformance suite against the reference twice, with shortened windows and with the spec's
+ * real 60-second windows, and prints wall time, requests per group (counted by the reference),
+ * unplanned 429s (429s the reference sent beyond those the rate-limit probes planned) and the
+ * ratio of the real-window run to the longest window. Exit 0 when both runs pass with no
+ * unplanned 429, else 1.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,26 @@ import { rateLimitGroups, type GroupName } from '../lib/contract/spec';
 import { EMBEDDED_WINDOW_SECONDS } from '../lib/contract/windows';
 import { startReference, type ReferenceStats } from '../reference/app';
 import { referenceClientsFromEnv } from '../reference/clients';
+import { ConfigError } from '../lib/config/errors';
+import { runAsScript, valueOption, type Subcommand } from './subcommand';
+
+const RUNS = ['shortened', 'real'] as const;
+type BenchRunName = (typeof RUNS)[number];
+
+export const benchCommand: Subcommand<{ only?: BenchRunName }> = {
+  name: 'bench',
+  label: 'bench',
+  summary: 'time the whole suite with shortened and with real rate-limit windows',
+  description: "Time the whole suite against the reference with shortened and with the spec's real windows. Exit 0 both runs pass with no unplanned 429, else 1.",
+  options: () => [valueOption('--only <run>', `one run only: ${RUNS.join(' or ')}`, { parse: oneOfRuns })],
+  run: (options) => runBench(options.only),
+  crashExit: 2,
+};
+
+function oneOfRuns(value: string): BenchRunName {
+  if (!(RUNS as readonly string[]).includes(value)) throw new ConfigError(`--only must be ${RUNS.join(' or ')}, not "${value}".`);
+  return value as BenchRunName;
+}
 
 export interface BenchRun {
   label: string;
@@ -81,10 +102,8 @@ async function benchRun(label: string, windowSeconds: number): Promise<BenchRun>
   }
 }
 
-async function main(): Promise<number> {
+async function runBench(only: BenchRunName | undefined): Promise<number> {
   loadDotenv('local');
-  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-  if (only !== undefined && only !== 'shortened' && only !== 'real') throw new Error('usage: npm run bench [-- --only shortened|real]');
   const runs: BenchRun[] = [];
   if (only !== 'real') runs.push(await benchRun('shortened', EMBEDDED_WINDOW_SECONDS));
   if (only !== 'shortened') runs.push(await benchRun('real', longestSpecWindowSeconds()));
@@ -95,10 +114,4 @@ async function main(): Promise<number> {
   return ok ? 0 : 1;
 }
 
-if (require.main === module) main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(2);
-  },
-);
+if (require.main === module) runAsScript(benchCommand);

@@ -1,40 +1,41 @@
 /**
- * `npm run certify:verify -- FILE [--public-key FILE]`: checks a certification report's seal.
+ * `billerapi-conformance verify FILE [--public-key FILE]` (`npm run certify:verify -- …`): checks a
+ * certification report's seal.
  * The checksum shows that the content is as sealed; only the signature, checked with the
  * issuer's public key, shows who sealed it. Exit 0: intact (and, with a key, signed by it).
  * 1: changed, not a certification, unsigned though a key was given, another key, or an invalid
  * signature. 2: the file or the key cannot be read, or the key is not Ed25519.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { Argument } from 'commander';
 import { ConfigError, ExitCode } from '../lib/config/errors';
 import { CERTIFICATION_FORMAT } from '../lib/reports/certification';
 import { verifySealedDocument, type SealVerification } from '../lib/reports/seal';
+import { runAsScript, valueOption, type Subcommand } from './subcommand';
 
+export const verifyCommand: Subcommand<{ publicKey?: string }> = {
+  name: 'verify',
+  label: 'certify:verify',
+  summary: "check a certification report's seal",
+  description: "Check a certification report's seal: its checksum, and with --public-key who signed it. Exit 0 intact, 1 not intact, 2 unreadable.",
+  options: () => [valueOption('--public-key <file>', "the issuer's Ed25519 public key (PEM): also check that the report is signed with it", { parse: givenOnce, refuseEmpty: true })],
+  arguments: () => [new Argument('<file>', 'the certification.json to check')],
+  run: async (options, [file]) => verify(file, options.publicKey),
+  crashExit: ExitCode.nonConformant,
+};
 
-const USAGE = 'usage: npm run certify:verify -- FILE [--public-key FILE]';
+/** One key verifies: with two, which one did would be a guess. */
+function givenOnce(path: string, previous: string | undefined): string {
+  if (previous !== undefined) throw new ConfigError('--public-key given twice: give it once.');
+  return path;
+}
 
 function read(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read ${what} ${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}): ${USAGE}`);
+    throw new ConfigError(`cannot read ${what} ${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
   }
-}
-
-function options(argv: string[]): { file: string; publicKeyPath?: string } {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { 'public-key': { type: 'string', multiple: true } }, allowPositionals: true, strict: true });
-  } catch (error) {
-    // Node's first sentence names the option ("Unknown option '--x'"); the rest is advice about positionals.
-    throw new ConfigError(`${(error as Error).message.split(/\.\s/)[0]}: ${USAGE}`);
-  }
-  const keys = parsed.values['public-key'] ?? [];
-  if (parsed.positionals.length !== 1) throw new ConfigError(`${parsed.positionals.length === 0 ? 'no file given' : 'one file at a time'}: ${USAGE}`);
-  if (keys.length > 1) throw new ConfigError(`--public-key given ${keys.length} times: give it once: ${USAGE}`);
-  if (keys[0] === '') throw new ConfigError(`--public-key needs a file: ${USAGE}`);
-  return { file: parsed.positionals[0], publicKeyPath: keys[0] };
 }
 
 function signatureFact(v: SealVerification): string {
@@ -47,8 +48,7 @@ function signatureFact(v: SealVerification): string {
   }
 }
 
-function main(): number {
-  const { file, publicKeyPath } = options(process.argv.slice(2));
+function verify(file: string, publicKeyPath: string | undefined): number {
   const text = read(file, 'the document');
   const publicKey = publicKeyPath === undefined ? undefined : read(publicKeyPath, 'the public key');
   let verification: SealVerification;
@@ -70,10 +70,4 @@ function main(): number {
   return ExitCode.conformant;
 }
 
-try {
-  process.exitCode = main();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(`certify:verify: ${error.message}`);
-  process.exitCode = ExitCode.configuration;
-}
+if (require.main === module) runAsScript(verifyCommand);

@@ -1,5 +1,6 @@
 /**
- * `npm run certify -- [--expected-failures FILE] [--signing-key FILE] [conformance options]`:
+ * `billerapi-conformance certify [--expected-failures FILE] [--signing-key FILE] [run options] [-- <playwright args>]`
+ * (`npm run certify -- …`):
  * a conformance run in the certify profile (any environment or base URL), then its
  * certification report in reports/<env>/certification/: certification.json (with a checksum,
  * and an Ed25519 signature with --signing-key) and index.html. The verdict is the verdict
@@ -19,32 +20,30 @@ import { readRunRecord } from '../lib/judgement/results';
 import { requirements, type RequirementId } from '../lib/contract/requirements';
 import { loadSigningKey } from '../lib/reports/seal';
 import { judge, verdictLine, type Judgement } from '../lib/judgement/verdict';
-import { parseArgs as parseConformanceArgs } from './conformance';
+import { conformanceArgv, conformanceOptions, type ConformanceOptions } from './shared-options';
+import { pathOption, runAsScript, type Subcommand } from './subcommand';
 
 const SPEC_PATH = 'specs/billerapi.openapi.yaml';
-const OWN_FLAGS = ['--expected-failures', '--signing-key'] as const;
-type OwnFlag = (typeof OWN_FLAGS)[number];
 
-/** Splits off certify's own flags (`--flag value` or `--flag=value`); the rest goes to the conformance command as it is. */
-export function splitArgs(argv: readonly string[]): { own: Partial<Record<OwnFlag, string>>; conformanceArgs: string[] } {
-  const own: Partial<Record<OwnFlag, string>> = {};
-  const conformanceArgs: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--') {
-      conformanceArgs.push(...argv.slice(i));
-      break;
-    }
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    if (!(OWN_FLAGS as readonly string[]).includes(flag)) {
-      conformanceArgs.push(argv[i]);
-      continue;
-    }
-    const value = inline ?? argv[++i];
-    if (!value || value.startsWith('--')) throw new ConfigError(`${flag} needs a file.`);
-    own[flag as OwnFlag] = value;
-  }
-  return { own, conformanceArgs };
+interface CertifyOptions extends ConformanceOptions {
+  expectedFailures?: string;
+  signingKey?: string;
 }
+
+export const certifyCommand: Subcommand<CertifyOptions> = {
+  name: 'certify',
+  label: 'certify',
+  summary: 'a run in the certify profile, then its sealed certification report',
+  description: 'A conformance run in the certify profile, then its certification report, sealed, in reports/<env>/certification/. Exit codes as run.',
+  options: () => [
+    pathOption('--expected-failures <file>', 'YAML list of { id, comment }: requirements whose failure is accepted, reported as waived'),
+    pathOption('--signing-key <file>', 'Ed25519 private key (PEM) that signs the report; without it the report is sealed unsigned'),
+    ...conformanceOptions(),
+  ],
+  passesOn: '<playwright args>',
+  run: (options, _args, playwrightArgs) => runCertify(options, playwrightArgs),
+  crashExit: ExitCode.runError,
+};
 
 function readFileOrExplain(path: string, what: string): string {
   try {
@@ -60,14 +59,13 @@ export function certificationLine(judgement: Judgement): string {
   return `${verdictLine(judgement, 'certification')}, ${score.mustPassed} of ${score.mustInScope} MUST requirements passed (${score.percent}%)`;
 }
 
-async function main(): Promise<number> {
-  const { own, conformanceArgs } = splitArgs(process.argv.slice(2));
-  const waivers = own['--expected-failures'] ? parseWaivers(readFileOrExplain(own['--expected-failures'], 'expected-failures file')) : new Map<RequirementId, string>();
-  const signingKey = own['--signing-key'] ? readFileOrExplain(own['--signing-key'], 'signing key') : undefined;
+async function runCertify(options: CertifyOptions, playwrightArgs: readonly string[]): Promise<number> {
+  const waivers = options.expectedFailures ? parseWaivers(readFileOrExplain(options.expectedFailures, 'expected-failures file')) : new Map<RequirementId, string>();
+  const signingKey = options.signingKey ? readFileOrExplain(options.signingKey, 'signing key') : undefined;
   if (signingKey) loadSigningKey(signingKey);
-  const envName = parseEnvName(parseConformanceArgs(conformanceArgs).env.BILLERAPI_ENV ?? process.env.BILLERAPI_ENV);
+  const envName = options.env ?? parseEnvName(process.env.BILLERAPI_ENV);
 
-  const exit = await runConformanceProcess(conformanceArgs, { env: { ...process.env, [PROFILE_VARIABLE]: 'certify' } });
+  const exit = await runConformanceProcess(conformanceArgv(options, playwrightArgs), { env: { ...process.env, [PROFILE_VARIABLE]: 'certify' } });
   if (exit === ExitCode.configuration) return exit;
   const reports = resolve(repoRoot, reportsDir(envName));
   const record = readRunRecord(reports);
@@ -91,10 +89,4 @@ async function main(): Promise<number> {
   return judgement.exitCode;
 }
 
-if (require.main === module) main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`certify: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-    process.exit(error instanceof ConfigError ? ExitCode.configuration : ExitCode.runError);
-  },
-);
+if (require.main === module) runAsScript(certifyCommand);

@@ -1,6 +1,5 @@
 /**
- * `npm run conformance -- [--env local|sandbox|production|partner] [--base-url URL]
- *   [--faults a,b] [--variations a,b|all] [--window SECONDS] [--grep PATTERN] [-- <playwright args>]`
+ * `billerapi-conformance run [options] [-- <playwright args>]` (`npm run conformance -- …`)
  *
  * Checks the configuration and the target, runs the Playwright suites with every line of
  * their output redacted, and ends with the totals and a verdict.
@@ -8,11 +7,9 @@
  * configuration, unreachable target or a target that is not the API, 3 INCOMPLETE (a MUST in
  * scope not judged), 4 ERROR (the suite itself erred).
  */
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { ALLOW_INSECURE_HTTP_VARIABLE, CA_FILE_VARIABLE, environmentSecrets, loadEnvironment, reportsDir, repoRoot, SHARD_VARIABLE, type Environment } from '../lib/config/env';
+import { resolve } from 'node:path';
+import { environmentSecrets, loadEnvironment, reportsDir, repoRoot, type Environment } from '../lib/config/env';
 import { ConfigError, ExitCode } from '../lib/config/errors';
 import { assertConfiguration, assertReachable } from '../lib/config/guard';
 import { redact, redactor } from '../lib/transport/redact';
@@ -20,70 +17,36 @@ import { writeLandingPage } from '../lib/reports/landing-page';
 import { readRunResult, RESULTS_FILE, RUN_META_FILE } from '../lib/judgement/results';
 import { totalsLine, verdictLine, type Judgement } from '../lib/judgement/verdict';
 import { parseFaultList, parseVariationList, parseWindowSeconds } from '../lib/run/embedded-reference';
+import { runPlaywrightTest } from '../lib/run/conformance-process';
+import { conformanceOptions, variablesOf, type ConformanceOptions } from './shared-options';
+import { parseCommandLine, runAsScript, type Subcommand } from './subcommand';
 
-const USAGE = 'usage: npm run conformance -- [--env local|sandbox|production|partner] [--base-url URL] [--ca FILE] [--allow-insecure-http] [--faults a,b] [--variations a,b|all] [--window SECONDS] [--grep PATTERN] [--shard I/N] [-- playwright args]';
+export const conformanceCommand: Subcommand<ConformanceOptions> = {
+  name: 'run',
+  label: 'conformance',
+  summary: 'run the conformance suites against a target and print the verdict',
+  description: 'Run the conformance suites against a target, their output redacted; print the totals and the verdict. Exit 0 PASS, 1 FAIL, 2 configuration, 3 INCOMPLETE, 4 run error.',
+  options: conformanceOptions,
+  passesOn: '<playwright args>',
+  run: (options, _args, playwrightArgs) => runConformance(options, playwrightArgs),
+  crashExit: ExitCode.runError,
+};
 
-/** `--help`: the usage line, then what the options that touch transport security mean. */
-const HELP = [
-  USAGE,
-  '  --ca FILE               also trust the certificate authority in FILE (PEM) for an https target (BILLERAPI_CA_FILE); verification stays on',
-  '  --allow-insecure-http   allow an http:// target that is not this machine (BILLERAPI_ALLOW_INSECURE_HTTP=yes): the client secret and',
-  '                          every token then travel unencrypted, readable and reusable by anyone on the network path',
-].join('\n');
-
-interface Options {
+/** What a run's options stand for: the variables the suites read, and Playwright's arguments. */
+interface ConformanceSettings {
   env: Record<string, string>;
   playwrightArgs: string[];
 }
 
-const FLAGS: Record<string, string> = {
-  '--env': 'BILLERAPI_ENV',
-  '--base-url': 'BILLERAPI_BASE_URL',
-  '--faults': 'REFERENCE_FAULTS',
-  '--variations': 'REFERENCE_VARIATIONS',
-  '--window': 'REFERENCE_WINDOW_SECONDS',
-  '--ca': CA_FILE_VARIABLE,
-};
+function conformanceSettings(options: ConformanceOptions, passedOn: readonly string[]): ConformanceSettings {
+  const { grep, shard } = options;
+  return { env: variablesOf(options), playwrightArgs: [...(grep === undefined ? [] : ['--grep', grep]), ...(shard === undefined ? [] : [`--shard=${shard}`]), ...passedOn] };
+}
 
-/** Flags without a value: each sets its variable to `yes`. */
-const SWITCHES: Record<string, string> = {
-  '--allow-insecure-http': ALLOW_INSECURE_HTTP_VARIABLE,
-};
-
-/** Paths are taken from where the command was typed, not from the repository the suite runs in. */
-const PATH_FLAGS = new Set(['--ca']);
-
-export function parseArgs(argv: string[]): Options {
-  const env: Record<string, string> = {};
-  const playwrightArgs: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--') {
-      playwrightArgs.push(...argv.slice(i + 1));
-      break;
-    }
-    const [flag, inline] = arg.split(/=(.*)/s, 2);
-    const value = inline ?? argv[i + 1];
-    if (flag in FLAGS || flag === '--grep' || flag === '--shard') {
-      if (value === undefined || value.startsWith('--')) throw new ConfigError(`${flag} needs a value. ${USAGE}`);
-      if (inline === undefined) i++;
-      if (flag === '--grep') playwrightArgs.push('--grep', value);
-      else if (flag === '--shard') {
-        if (!/^[1-9]\d*\/[1-9]\d*$/.test(value) || Number(value.split('/')[0]) > Number(value.split('/')[1])) throw new ConfigError(`--shard must be I/N with 1 ≤ I ≤ N, not "${value}".`);
-        playwrightArgs.push(`--shard=${value}`);
-        env[SHARD_VARIABLE] = value;
-      } else env[FLAGS[flag]] = PATH_FLAGS.has(flag) ? resolve(value) : value;
-    } else if (flag in SWITCHES) {
-      if (inline !== undefined) throw new ConfigError(`${flag} takes no value. ${USAGE}`);
-      env[SWITCHES[flag]] = 'yes';
-    } else if (flag === '--help' || flag === '-h') {
-      console.log(HELP);
-      process.exit(ExitCode.conformant);
-    } else {
-      throw new ConfigError(`Unknown option ${arg}. ${USAGE}`);
-    }
-  }
-  return { env, playwrightArgs };
+/** A run's command line as the settings it stands for. */
+export function parseArgs(argv: string[]): ConformanceSettings {
+  const { options, passedOn } = parseCommandLine(conformanceCommand, argv);
+  return conformanceSettings(options, passedOn);
 }
 
 /** Everything that can be known wrong before the first request of the suite. */
@@ -101,31 +64,15 @@ async function preflight(): Promise<Environment> {
   return environment;
 }
 
-function pipeRedacted(stream: NodeJS.ReadableStream, out: NodeJS.WritableStream): Promise<void> {
-  return new Promise((resolve) => {
-    const lines = createInterface({ input: stream, crlfDelay: Infinity });
-    lines.on('line', (line) => out.write(`${redact(line)}\n`));
-    lines.on('close', resolve);
-  });
-}
-
-async function runPlaywright(args: string[]): Promise<number> {
-  const cli = join(repoRoot, 'node_modules/@playwright/test/cli.js');
-  const child = spawn(process.execPath, [cli, 'test', ...args], { cwd: repoRoot, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const piped = Promise.all([pipeRedacted(child.stdout, process.stdout), pipeRedacted(child.stderr, process.stderr)]);
-  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
-  await piped;
-  return code;
-}
-
-async function main(): Promise<number> {
-  const options = parseArgs(process.argv.slice(2));
-  Object.assign(process.env, options.env);
+/** A conformance run; resolves with its exit code. */
+export async function runConformance(options: ConformanceOptions, passedOn: readonly string[] = []): Promise<number> {
+  const settings = conformanceSettings(options, passedOn);
+  Object.assign(process.env, settings.env);
   const environment = await preflight();
   const reports = reportsDir(environment.name);
   // A crashed run writes no results: the verdict must not come from the previous run's.
   for (const file of [RESULTS_FILE, RUN_META_FILE]) rmSync(resolve(repoRoot, reports, file), { force: true });
-  const playwrightExit = await runPlaywright(options.playwrightArgs);
+  const playwrightExit = await runPlaywrightTest(settings.playwrightArgs, process.env);
   const run = readRunResult(resolve(repoRoot, reports));
   if (!run) throw new ConfigError(`The run produced no report (Playwright exited ${playwrightExit}); see the output above.`);
   const { judgement } = run;
@@ -145,11 +92,4 @@ export function conformanceLines(judgement: Judgement): string[] {
   ];
 }
 
-if (require.main === module) main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    console.error(`conformance: ${redact(message.split('\n')[0])}`);
-    process.exit(error instanceof ConfigError ? ExitCode.configuration : ExitCode.runError);
-  },
-);
+if (require.main === module) runAsScript(conformanceCommand);

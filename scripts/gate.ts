@@ -1,5 +1,6 @@
 /**
- * `npm run gate -- [--env production|sandbox|partner|local] [--base-url URL] [--compare previous-results.json]`
+ * `billerapi-conformance gate [--env production|sandbox|partner|local] [--base-url URL] [--compare previous-results.json]`
+ * (`npm run gate -- …`)
  *
  * The release gate: the read-only profile (production_safe requirements only, no linking, no
  * probes, no fuzzing). First a dry run against the embedded reference measures how many
@@ -14,7 +15,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { runConformanceProcess } from '../lib/run/conformance-process';
-import { credentialVariables, parseEnvName, reportsDir, repoRoot } from '../lib/config/env';
+import { credentialVariables, reportsDir, repoRoot, type EnvName } from '../lib/config/env';
 import { ConfigError, ExitCode } from '../lib/config/errors';
 import { gateCaps, overCaps, PROFILE_VARIABLE } from '../lib/config/profile';
 import type { GroupName } from '../lib/contract/rate-limits';
@@ -24,31 +25,44 @@ import { judge, verdictLine, type Judgement } from '../lib/judgement/verdict';
 import { RATE_BUDGET_REPORT, type LedgerSummary } from '../lib/limits/run-ledger';
 import { REACHABILITY_OPERATION } from '../lib/config/guard';
 import { operation, rateLimitGroups } from '../lib/contract/spec';
+import { baseUrlOption, conformanceArgv, envOption } from './shared-options';
+import { parseCommandLine, pathOption, runAsScript, type Subcommand } from './subcommand';
 
 const groups = Object.values(rateLimitGroups);
 
+interface GateOptions {
+  env: EnvName;
+  baseUrl?: string;
+  compare?: string;
+}
+
+export const gateCommand: Subcommand<GateOptions> = {
+  name: 'gate',
+  label: 'gate',
+  summary: 'the release gate: read-only, within a quarter of each rate limit',
+  description: 'The release gate: the read-only profile, its requests per rate-limit group measured on the reference and capped at a quarter of each limit before anything is sent to the target. Exit codes as run.',
+  options: () => [
+    envOption().default('production'),
+    baseUrlOption(),
+    pathOption('--compare <results>', "a previous run's results.json or reports folder: also print the requirements that regressed or differ"),
+  ],
+  run: (options) => runGate(gateArgs(options)),
+  crashExit: ExitCode.runError,
+};
+
 export interface GateArgs {
-  env: string;
+  env: EnvName;
   conformanceArgs: string[];
   comparePath?: string;
 }
 
+function gateArgs({ env, baseUrl, compare }: GateOptions): GateArgs {
+  return { env, conformanceArgs: conformanceArgv({ env, baseUrl }), comparePath: compare };
+}
+
+/** The gate's command line as the run it makes. */
 export function parseGateArgs(argv: string[]): GateArgs {
-  const conformanceArgs: string[] = [];
-  let env = 'production';
-  let comparePath: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    const value = inline ?? argv[i + 1];
-    const takesValue = flag === '--env' || flag === '--base-url' || flag === '--compare';
-    if (!takesValue) throw new ConfigError(`Unknown option ${argv[i]}: npm run gate -- [--env E] [--base-url URL] [--compare results.json]`);
-    if (value === undefined) throw new ConfigError(`${flag} needs a value.`);
-    if (inline === undefined) i++;
-    if (flag === '--env') env = parseEnvName(value);
-    else if (flag === '--compare') comparePath = value;
-    else conformanceArgs.push(flag, value);
-  }
-  return { env, conformanceArgs: ['--env', env, ...conformanceArgs], comparePath };
+  return gateArgs(parseCommandLine(gateCommand, argv).options);
 }
 
 export function planLine(planned: Record<GroupName, number>, caps: Record<GroupName, number>): string {
@@ -84,8 +98,7 @@ function targetIsEmbedded(args: GateArgs): boolean {
   return args.env === 'local' && !args.conformanceArgs.includes('--base-url') && !process.env.BILLERAPI_BASE_URL;
 }
 
-async function main(): Promise<number> {
-  const args = parseGateArgs(process.argv.slice(2));
+async function runGate(args: GateArgs): Promise<number> {
   const previous = args.comparePath ? readComparedRun(resolve(args.comparePath)) : undefined;
 
   const planDir = mkdtempSync(join(tmpdir(), 'billerapi-gate-plan-'));
@@ -105,7 +118,7 @@ async function main(): Promise<number> {
 
   const exit = await runConformanceProcess(args.conformanceArgs, { env: gateEnv });
   if (exit === ExitCode.configuration) return exit;
-  const run = readRunResult(resolve(repoRoot, reportsDir(parseEnvName(args.env))));
+  const run = readRunResult(resolve(repoRoot, reportsDir(args.env)));
   if (!run) throw new ConfigError('The gate run wrote no results.json.');
   console.log(gateLine(run.judgement));
   if (previous) {
@@ -116,10 +129,4 @@ async function main(): Promise<number> {
   return run.judgement.exitCode;
 }
 
-if (require.main === module) main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`gate: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-    process.exit(error instanceof ConfigError ? ExitCode.configuration : ExitCode.runError);
-  },
-);
+if (require.main === module) runAsScript(gateCommand);

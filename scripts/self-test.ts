@@ -1,5 +1,6 @@
 /**
- * `npm run self-test -- [--faults a,b] [--jobs N] [--timeout SECONDS]`
+ * `billerapi-conformance self-test [--faults a,b] [--variations a,b|all] [--jobs N] [--timeout SECONDS]`
+ * (`npm run self-test -- …`)
  *
  * The suite's own strength, both halves: runs the WHOLE conformance suite once per fault of
  * reference/faults.ts against the embedded reference with every variation on, and prints which
@@ -14,16 +15,47 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { faultNames, faults, parseFaults, type FaultName } from '../reference/faults';
-import { parseVariations, variationNames, type VariationName } from '../reference/variations';
-import { ExitCode } from '../lib/config/errors';
+import { faultNames, faults, type FaultName } from '../reference/faults';
+import { variationNames, type VariationName } from '../reference/variations';
+import { ConfigError, ExitCode } from '../lib/config/errors';
 import { readRunResult, type RunResult } from '../lib/judgement/results';
 import type { Judgement, Verdict as RunVerdict } from '../lib/judgement/verdict';
 import type { RequirementId } from '../schemas/requirements';
 import { cleanEnv } from '../lib/run/conformance-process';
 import { repoRoot } from '../lib/config/env';
+import { faultsOption, variationsOption } from './shared-options';
+import { runAsScript, valueOption, type Subcommand } from './subcommand';
 
-const USAGE = 'usage: npm run self-test -- [--faults a,b] [--variations a,b|all] [--jobs N] [--timeout SECONDS]';
+interface SelfTestOptions {
+  faults: FaultName[];
+  variations: VariationName[];
+  jobs: number;
+  /** Seconds. */
+  timeout: number;
+}
+
+export const selfTestCommand: Subcommand<SelfTestOptions> = {
+  name: 'self-test',
+  label: 'self-test',
+  summary: "the suite's own strength: faults caught, variations passed",
+  description: "The suite's own strength: a whole run per fault with every variation on, then per variation alone. Exit 0 every fault caught by a requirement it breaks and no false alarm, 1 otherwise, 2 a run stopped on its configuration.",
+  options: () => [
+    faultsOption('faults to test, comma-separated: a whole run each, every variation on').default([...faultNames], 'all'),
+    variationsOption('variations to test alone, comma-separated, or all: a whole run each').default([...variationNames], 'all'),
+    valueOption('--jobs <n>', 'runs at a time', { parse: wholeNumberAbove0('--jobs') }).default(2),
+    valueOption('--timeout <seconds>', 'a run still going after this long is stopped and counted as an error', { parse: wholeNumberAbove0('--timeout') }).default(300),
+  ],
+  run: (options) => runSelfTest(options),
+  crashExit: ExitCode.nonConformant,
+};
+
+function wholeNumberAbove0(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${flag} must be a whole number above 0, not "${value}".`);
+    return n;
+  };
+}
 /** The local default number of fuzz cases, set explicitly so that a caller's FC_NUM_RUNS cannot weaken the self-test. */
 const FC_NUM_RUNS = '100';
 
@@ -77,46 +109,6 @@ export function formatTable(rows: readonly SelfTestRow[]): string {
   // The last column is not padded, so its rule is only as wide as its title.
   const rule = widths.map((w, i) => '-'.repeat(i === header.length - 1 ? header[i].length : w));
   return [line(header), line(rule), ...cells.map(line)].join('\n');
-}
-
-interface Options {
-  faults: FaultName[];
-  variations: VariationName[];
-  jobs: number;
-  timeoutMs: number;
-}
-
-class UsageError extends Error {}
-
-export function parseArgs(argv: string[]): Options {
-  const options: Options = { faults: [...faultNames], variations: [...variationNames], jobs: 2, timeoutMs: 300_000 };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    const value = inline ?? argv[i + 1];
-    if (!['--faults', '--variations', '--jobs', '--timeout'].includes(flag)) throw new UsageError(`Unknown option ${argv[i]}. ${USAGE}`);
-    if (value === undefined || value.startsWith('--')) throw new UsageError(`${flag} needs a value. ${USAGE}`);
-    if (inline === undefined) i++;
-    if (flag === '--faults') {
-      try {
-        options.faults = parseFaults(value);
-      } catch (error) {
-        throw new UsageError((error as Error).message);
-      }
-      if (options.faults.length === 0) throw new UsageError(`--faults names no fault. ${USAGE}`);
-    } else if (flag === '--variations') {
-      try {
-        options.variations = parseVariations(value);
-      } catch (error) {
-        throw new UsageError((error as Error).message);
-      }
-    } else {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number above 0, not "${value}". ${USAGE}`);
-      if (flag === '--jobs') options.jobs = n;
-      else options.timeoutMs = n * 1000;
-    }
-  }
-  return options;
 }
 
 const tsxCli = join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
@@ -218,8 +210,9 @@ async function pool<T, R>(items: readonly T[], jobs: number, work: (item: T) => 
   return results;
 }
 
-async function main(): Promise<number> {
-  const options = parseArgs(process.argv.slice(2));
+async function runSelfTest(options: SelfTestOptions): Promise<number> {
+  if (options.faults.length === 0) throw new ConfigError('--faults names no fault.');
+  const timeoutMs = options.timeout * 1000;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       running.forEach(killGroup);
@@ -227,16 +220,16 @@ async function main(): Promise<number> {
     });
   }
   const started = Date.now();
-  console.log(`self-test: ${options.faults.length} fault(s) with every variation on, then ${options.variations.length} variation(s) alone; whole suite each, ${options.jobs} at a time, FC_NUM_RUNS=${FC_NUM_RUNS}, ${options.timeoutMs / 1000} s per run`);
+  console.log(`self-test: ${options.faults.length} fault(s) with every variation on, then ${options.variations.length} variation(s) alone; whole suite each, ${options.jobs} at a time, FC_NUM_RUNS=${FC_NUM_RUNS}, ${options.timeout} s per run`);
   let done = 0;
   const total = options.faults.length + options.variations.length;
   const rows = await pool(options.faults, options.jobs, async (fault) => {
-    const row = await runFault(fault, options.timeoutMs);
+    const row = await runFault(fault, timeoutMs);
     console.log(`  [${++done}/${total}] fault ${fault}: ${row.verdict}`);
     return row;
   });
   const variationRows = await pool(options.variations, options.jobs, async (variation) => {
-    const row = await runVariation(variation, options.timeoutMs);
+    const row = await runVariation(variation, timeoutMs);
     console.log(`  [${++done}/${total}] variation ${variation}: ${row.verdict}`);
     return row;
   });
@@ -254,10 +247,4 @@ async function main(): Promise<number> {
   return rows.every((r) => r.verdict === 'caught') && !variationRows.some(isFalseAlarm) ? 0 : 1;
 }
 
-if (require.main === module) main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`self-test: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-    process.exit(error instanceof UsageError ? 2 : 1);
-  },
-);
+if (require.main === module) runAsScript(selfTestCommand);
