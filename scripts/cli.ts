@@ -4,6 +4,7 @@
  * subcommand is defined in its own file with its options; `--help` describes them all.
  */
 import { benchCommand } from './bench';
+import { browserCommand } from './browser';
 import { certifyCommand } from './certify';
 import { keygenCommand } from './certify-keygen';
 import { verifyCommand } from './certify-verify';
@@ -24,6 +25,7 @@ const subcommands: readonly Subcommand[] = [
   benchCommand,
   referenceCommand,
   landingPageCommand,
+  browserCommand,
 ];
 
 /** Runs the command line `argv` and exits with its code (unless it keeps serving). */

@@ -18,6 +18,8 @@ import { readRunResult, RESULTS_FILE, RUN_META_FILE } from '../lib/judgement/res
 import { totalsLine, verdictLine, type Judgement } from '../lib/judgement/verdict';
 import { parseFaultList, parseVariationList, parseWindowSeconds } from '../lib/run/embedded-reference';
 import { runPlaywrightTest } from '../lib/run/conformance-process';
+import { chromiumMissing } from '../lib/connect/browser';
+import { machineSteps, provisionChromium } from '../lib/connect/provision';
 import { conformanceOptions, variablesOf, type ConformanceOptions } from './shared-options';
 import { parseCommandLine, runAsScript, type Subcommand } from './subcommand';
 
@@ -72,6 +74,11 @@ export async function runConformance(options: ConformanceOptions, passedOn: read
   const reports = reportsDir(environment.name);
   // A crashed run writes no results: the verdict must not come from the previous run's.
   for (const file of [RESULTS_FILE, RUN_META_FILE]) rmSync(resolve(repoRoot, reports, file), { force: true });
+  // The Connect suites need a browser: on a fresh machine, get one; without it they are not judged, and the verdict says so.
+  if (chromiumMissing() !== undefined) {
+    const browser = await provisionChromium(machineSteps(repoRoot));
+    console.log(browser.ok ? `conformance: Chromium installed (${browser.how})` : `conformance: ${browser.line}`);
+  }
   const playwrightExit = await runPlaywrightTest(settings.playwrightArgs, process.env);
   const run = readRunResult(resolve(repoRoot, reports));
   if (!run) throw new ConfigError(`The run produced no report (Playwright exited ${playwrightExit}); see the output above.`);
