@@ -4,6 +4,8 @@
  */
 /** What k6 loads as it is: no Node API, no package, only these files (imported with their .ts extension). */
 const K6_LOADED = '^(load/|lib/load/|lib/contract/rate-limits[.]ts$)';
+/** k6's own modules, as their types resolve (node_modules/@types/k6, wherever node_modules is). */
+const K6_TYPES = 'node_modules/@types/k6/';
 
 module.exports = {
   forbidden: [
@@ -61,14 +63,28 @@ module.exports = {
       comment: 'k6 loads these files as they are: they import no node: module and no package.',
       severity: 'error',
       from: { path: K6_LOADED },
-      to: { dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg'] },
+      to: { dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg'], pathNot: K6_TYPES },
     },
     {
       name: 'k6-loads-only-k6-safe-files',
       comment: 'k6 loads these files as they are: they import only each other (and k6\'s own modules).',
       severity: 'error',
       from: { path: K6_LOADED },
-      to: { pathNot: [K6_LOADED, '^k6/'], dependencyTypesNot: ['unknown', 'undetermined'] },
+      to: { pathNot: [K6_LOADED, '^k6/', K6_TYPES], dependencyTypesNot: ['unknown', 'undetermined'] },
+    },
+    {
+      name: 'examples-stand-alone',
+      comment: 'examples/ is what a partner copies: from the project it imports only the signature verifier (lib/webhooks/webhook-signature.ts, standalone itself) and the requirement IDs its faulty variants name.',
+      severity: 'error',
+      from: { path: '^examples/' },
+      to: { path: '^(lib|reference|scripts|suites|tests|load|schemas)/', pathNot: '^(lib/webhooks/webhook-signature[.]ts|schemas/requirements[.]ts)$' },
+    },
+    {
+      name: 'examples-only-in-tests',
+      comment: 'The example integrations are what the certifications are proven on: only tests/ starts them; the harness, the commands and the suites never depend on them.',
+      severity: 'error',
+      from: { path: '^(lib|scripts|suites|reference|load)/' },
+      to: { path: '^examples/' },
     },
     {
       name: 'no-circular',

@@ -25,6 +25,8 @@ const QUOTA_SUITES = ['connect.spec.ts', 'rate-limits.spec.ts'];
  * project of its own, listed before the functional suites, so that it starts with the run.
  */
 const STATEFUL_SUITE = 'stateful.spec.ts';
+/** The webhook receiver certification judges a partner's receiver, not the API: its own run (suites/receiver/playwright.config.ts). */
+const RECEIVER_SUITE = 'receiver/**';
 
 /**
  * Three projects per target: the quota suites first, so that the probes start within seconds and
@@ -41,7 +43,7 @@ export function conformanceProjects(name: EnvName, matrixCase?: { target: Target
   return [
     { name: `${project}-quota`, testMatch: QUOTA_SUITES, workers: 1, fullyParallel: false, grep, metadata, use: { launchOptions: chromiumLaunchOptions() } },
     { name: statefulProjectName(project), testMatch: STATEFUL_SUITE, grep, metadata },
-    { name: project, testIgnore: [...QUOTA_SUITES, STATEFUL_SUITE], grep, metadata },
+    { name: project, testIgnore: [...QUOTA_SUITES, STATEFUL_SUITE, RECEIVER_SUITE], grep, metadata },
   ];
 }
 

@@ -65,7 +65,25 @@ export const requirementIds = [
   "WEBHOOK-007",
   "WEBHOOK-008",
   "WEBHOOK-009",
-  "WEBHOOK-010"
+  "WEBHOOK-010",
+  "RECV-001",
+  "RECV-002",
+  "RECV-003",
+  "RECV-004",
+  "RECV-005",
+  "RECV-006",
+  "RECV-007",
+  "RECV-008",
+  "RECV-009",
+  "RECV-010",
+  "CLIENT-001",
+  "CLIENT-002",
+  "CLIENT-003",
+  "CLIENT-004",
+  "CLIENT-005",
+  "CLIENT-006",
+  "CLIENT-007",
+  "CLIENT-008"
 ] as const;
 
 export type RequirementId = (typeof requirementIds)[number];
@@ -76,6 +94,8 @@ export interface Requirement {
   level: 'MUST' | 'SHOULD';
   source: { quote?: string; assumption?: string };
   production_safe: boolean;
+  /** Who must keep it when it is not the API implementation (a partner's webhook receiver or API client). */
+  subject?: 'receiver' | 'client';
 }
 
 export const requirements: readonly Requirement[] = [
@@ -722,5 +742,203 @@ export const requirements: readonly Requirement[] = [
       "assumption": "A-030"
     },
     "production_safe": false
+  },
+  {
+    "id": "RECV-001",
+    "statement": "A correctly signed delivery is acknowledged with a 2xx status, whatever the layout of its JSON bytes and wherever its timestamp lies within the tolerance, behind or ahead of the receiver's clock.",
+    "level": "MUST",
+    "source": {
+      "quote": "Verify webhook signatures before processing events",
+      "assumption": "A-031"
+    },
+    "production_safe": false,
+    "subject": "receiver"
+  },
+  {
+    "id": "RECV-002",
+    "statement": "A delivery signed with a secret other than the webhook's is refused with a non-2xx status.",
+    "level": "MUST",
+    "source": {
+      "quote": "Verify webhook signatures before processing events",
+      "assumption": "A-031"
+    },
+    "production_safe": false,
+    "subject": "receiver"
+  },
+  {
+    "id": "RECV-003",
+    "statement": "A delivery whose body was changed after signing is refused, one byte changed or the same JSON re-serialized; the signature is verified over the raw bytes received.",
+    "level": "MUST",
+    "source": {
+      "quote": "Verify webhook signatures before processing events",
+      "assumption": "A-031"
+    },
+    "production_safe": false,
+    "subject": "receiver"
+  },
+  {
+    "id": "RECV-004",
+    "statement": "A delivery whose signature timestamp is older than the tolerance (x-delivery tolerance_seconds) is refused, although its signature matches.",
+    "level": "MUST",
+    "source": {
+      "quote": "Verify webhook signatures before processing events",
+      "assumption": "A-031"
+    },
+    "production_safe": false,
+    "subject": "receiver"
+  },
+  {
+    "id": "RECV-005",
+    "statement": "A delivery whose signature timestamp is further in the future than the tolerance is refused, although its signature matches.",
+    "level": "MUST",
+    "source": {
+      "quote": "Verify webhook signatures before processing events",
+      "assumption": "A-031"
+    },
+    "production_safe": false,
+    "subject": "receiver"
+  },
+  {
+    "id": "RECV-006",
+    "statement": "A delivery without a BillerAPI-Signature header is refused.",
+    "level": "MUST",
+    "source": {
+      "quote": "Verify webhook signatures before processing events",
+      "assumption": "A-031"
+    },
+    "production_safe": false,
+    "subject": "receiver"
+  },
+  {
+    "id": "RECV-007",
+    "statement": "A delivery whose BillerAPI-Signature header is malformed (no t, no v1, a v1 that is not hex, a duplicated t) is refused.",
+    "level": "MUST",
+    "source": {
+      "quote": "Verify webhook signatures before processing events",
+      "assumption": "A-031"
+    },
+    "production_safe": false,
+    "subject": "receiver"
+  },
+  {
+    "id": "RECV-008",
+    "statement": "Only a whole signature matches; a v1 that is a prefix of the valid one (half of it, or empty) is refused.",
+    "level": "MUST",
+    "source": {
+      "quote": "Verify webhook signatures before processing events",
+      "assumption": "A-031"
+    },
+    "production_safe": false,
+    "subject": "receiver"
+  },
+  {
+    "id": "RECV-009",
+    "statement": "A delivery carrying several v1 signatures is acknowledged when any one of them is valid, first or not (a secret rotation).",
+    "level": "MUST",
+    "source": {
+      "quote": "Verify webhook signatures before processing events",
+      "assumption": "A-031"
+    },
+    "production_safe": false,
+    "subject": "receiver"
+  },
+  {
+    "id": "RECV-010",
+    "statement": "A redelivery of an event already acknowledged (the same event ID and body, signed anew) is acknowledged with a 2xx status.",
+    "level": "MUST",
+    "source": {
+      "quote": "Verify webhook signatures before processing events",
+      "assumption": "A-031"
+    },
+    "production_safe": false,
+    "subject": "receiver"
+  },
+  {
+    "id": "CLIENT-001",
+    "statement": "Every client-credential call carries both X-Client-ID and X-Client-Secret.",
+    "level": "MUST",
+    "source": {
+      "quote": "Include both headers with every request.",
+      "assumption": "A-003"
+    },
+    "production_safe": false,
+    "subject": "client"
+  },
+  {
+    "id": "CLIENT-002",
+    "statement": "No client secret or access token travels in a URL (path or query string).",
+    "level": "MUST",
+    "source": {
+      "quote": "Never log full credentials",
+      "assumption": "A-032"
+    },
+    "production_safe": false,
+    "subject": "client"
+  },
+  {
+    "id": "CLIENT-003",
+    "statement": "Only a sandbox secret (bb_test_) is sent to the sandbox, never a live one.",
+    "level": "MUST",
+    "source": {
+      "quote": "Use separate credentials for sandbox and production",
+      "assumption": "A-003"
+    },
+    "production_safe": false,
+    "subject": "client"
+  },
+  {
+    "id": "CLIENT-004",
+    "statement": "After a 429, the client sends no request of the same rate-limit group with the same credentials before the Retry-After period has passed.",
+    "level": "MUST",
+    "source": {
+      "quote": "Back off and retry after the Retry-After period",
+      "assumption": "A-032"
+    },
+    "production_safe": false,
+    "subject": "client"
+  },
+  {
+    "id": "CLIENT-005",
+    "statement": "A request answered 500 is retried with exponential backoff, the first retry after at least the minimum delay of A-032 and each later one after at least half of twice the wait before it.",
+    "level": "MUST",
+    "source": {
+      "quote": "Retry with exponential backoff",
+      "assumption": "A-032"
+    },
+    "production_safe": false,
+    "subject": "client"
+  },
+  {
+    "id": "CLIENT-006",
+    "statement": "A request answered 500 is retried a bounded number of times (A-032); an error that persists makes the client give up.",
+    "level": "MUST",
+    "source": {
+      "quote": "Retry with exponential backoff; contact support if persistent",
+      "assumption": "A-032"
+    },
+    "production_safe": false,
+    "subject": "client"
+  },
+  {
+    "id": "CLIENT-007",
+    "statement": "An access token is sent only for its own account_link_id.",
+    "level": "MUST",
+    "source": {
+      "quote": "Access tokens are scoped to a single linked account.",
+      "assumption": "A-007"
+    },
+    "production_safe": false,
+    "subject": "client"
+  },
+  {
+    "id": "CLIENT-008",
+    "statement": "A request answered 403 is not sent again unchanged (the same operation, parameters and credentials).",
+    "level": "MUST",
+    "source": {
+      "quote": "Verify your account has the required scopes",
+      "assumption": "A-032"
+    },
+    "production_safe": false,
+    "subject": "client"
   }
 ];

@@ -11,6 +11,8 @@ import { verifyCommand } from './certify-verify';
 import { conformanceCommand } from './conformance';
 import { gateCommand } from './gate';
 import { landingPageCommand } from './landing-page';
+import { observeCommand } from './observe';
+import { receiverCommand } from './receiver';
 import { referenceCommand } from './reference';
 import { selfTestCommand } from './self-test';
 import { exitWith, runProgram, type Subcommand } from './subcommand';
@@ -26,6 +28,8 @@ const subcommands: readonly Subcommand[] = [
   referenceCommand,
   landingPageCommand,
   browserCommand,
+  receiverCommand,
+  observeCommand,
 ];
 
 /** Runs the command line `argv` and exits with its code (unless it keeps serving). */

@@ -69,7 +69,9 @@ function requirementsModule(catalogue: Json): string {
     `export const requirementIds = ${JSON.stringify(ids, null, 2)} as const;\n\n` +
     'export type RequirementId = (typeof requirementIds)[number];\n\n' +
     'export interface Requirement {\n  id: RequirementId;\n  statement: string;\n  level: \'MUST\' | \'SHOULD\';\n' +
-    '  source: { quote?: string; assumption?: string };\n  production_safe: boolean;\n}\n\n' +
+    '  source: { quote?: string; assumption?: string };\n  production_safe: boolean;\n' +
+    '  /** Who must keep it when it is not the API implementation (a partner\'s webhook receiver or API client). */\n' +
+    '  subject?: \'receiver\' | \'client\';\n}\n\n' +
     `export const requirements: readonly Requirement[] = ${JSON.stringify(entries, null, 2)};\n`;
 }
 

@@ -1,6 +1,11 @@
 /**
  * The requirement catalogue stays honest: every quote is in the documentation, every
  * assumption is written down, every requirement is checked by a test and broken by a fault.
+ * Each subject has its own tests and faults: an implementation's requirements (no `subject`)
+ * are cited by the conformance suites and broken by reference/faults.ts; a webhook receiver's
+ * (`subject: receiver`) are cited by suites/receiver/ and broken by examples/receiver/faulty.ts;
+ * an API client's (`subject: client`) are judged by the checks of lib/integrations/observe.ts
+ * (the observing sandbox is no Playwright suite) and broken by examples/client/misbehaving.ts.
  */
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
@@ -8,6 +13,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { faults } from '../reference/faults';
+import { faultyReceivers } from '../examples/receiver/faulty';
+import { misbehavingClients } from '../examples/client/misbehaving';
+import { clientChecks } from '../lib/integrations/observe';
 import { variationNames, variationOf } from '../reference/variations';
 
 const repoRoot = join(__dirname, '..');
@@ -21,7 +29,12 @@ interface Entry {
   level: unknown;
   source?: { quote?: string; assumption?: string };
   production_safe: unknown;
+  subject?: unknown;
 }
+
+const SUBJECTS = ['api', 'receiver', 'client'] as const;
+type Subject = (typeof SUBJECTS)[number];
+const subjectOf = (e: Entry): Subject => (e.subject === undefined ? 'api' : e.subject as Subject);
 
 function read(path: string): string {
   return readFileSync(join(repoRoot, path), 'utf8');
@@ -52,9 +65,9 @@ function specsOf(suite: ListedSuite): ListedSpec[] {
   return [...(suite.specs ?? []), ...(suite.suites ?? []).flatMap(specsOf)];
 }
 
-/** The conformance suites as `playwright test --list` sees them: listing runs no global setup and no test. */
-function listConformanceSuites(): { specs: ListedSpec[]; errors: unknown[] } {
-  const stdout = execFileSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '--list', '--reporter=json'], {
+/** The suites of a Playwright configuration as `playwright test --list` sees them: listing runs no global setup and no test. */
+function listSuites(config: string): { specs: ListedSpec[]; errors: unknown[] } {
+  const stdout = execFileSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '-c', config, '--list', '--reporter=json'], {
     cwd: repoRoot,
     // A minimal environment: the worker's PLAYWRIGHT_* variables would redirect the nested reporter.
     env: { PATH: process.env.PATH, HOME: process.env.HOME, BILLERAPI_ENV: 'local' },
@@ -68,6 +81,7 @@ function listConformanceSuites(): { specs: ListedSpec[]; errors: unknown[] } {
 
 const catalogue = (parse(read('specs/requirements.yaml')) as { requirements: Entry[] }).requirements;
 const catalogueIds = catalogue.map((e) => e.id);
+const idsOf = (subject: Subject) => catalogue.filter((e) => subjectOf(e) === subject).map((e) => e.id);
 const assumptionIds = [...read('specs/ASSUMPTIONS.md').matchAll(/^\| (A-\d{3}) \|/gm)].map((m) => m[1]);
 
 test.describe('specs/requirements.yaml', () => {
@@ -95,6 +109,11 @@ test.describe('specs/requirements.yaml', () => {
     expect({ duplicated, misshapen }).toEqual({ duplicated: [], misshapen: [] });
   });
 
+  test('subject, when given, is receiver or client', () => {
+    const invalid = catalogue.filter((e) => e.subject !== undefined && !SUBJECTS.slice(1).includes(e.subject as Subject)).map((e) => `${e.id}: subject ${JSON.stringify(e.subject)}`);
+    expect(invalid).toEqual([]);
+  });
+
   test('level is MUST or SHOULD and production_safe is a boolean', () => {
     const invalid = catalogue
       .filter((e) => (e.level !== 'MUST' && e.level !== 'SHOULD') || typeof e.production_safe !== 'boolean')
@@ -118,38 +137,62 @@ test.describe('specs/source', () => {
   });
 });
 
+/** The Playwright configuration whose suites cite each subject's requirements (the client certification has none). */
+const SUITES_OF = {
+  api: 'playwright.config.ts',
+  receiver: 'suites/receiver/playwright.config.ts',
+} as const;
+type SuiteSubject = keyof typeof SUITES_OF;
+
 test.describe('coverage of the catalogue', () => {
-  // One listing for the three tests below: run them in order in one worker, failures not skipping the rest.
+  // One listing per subject for the tests below: run them in order in one worker, failures not skipping the rest.
   test.describe.configure({ mode: 'default' });
-  let listing: ReturnType<typeof listConformanceSuites>;
+  const listings = new Map<Subject, ReturnType<typeof listSuites>>();
   test.beforeAll(() => {
-    listing = listConformanceSuites();
+    for (const subject of Object.keys(SUITES_OF) as SuiteSubject[]) listings.set(subject, listSuites(SUITES_OF[subject]));
   });
 
-  /** Requirement-shaped tags; the JSON report drops the leading `@`. */
-  const requirementTags = () =>
-    listing.specs.flatMap((s) => s.tags ?? []).map((tag) => tag.replace(/^@/, '')).filter((tag) => ID_SHAPE.test(tag));
+  /** Requirement-shaped tags of a subject's suites; the JSON report drops the leading `@`. */
+  const requirementTags = (subject: Subject) =>
+    listings.get(subject)!.specs.flatMap((s) => s.tags ?? []).map((tag) => tag.replace(/^@/, '')).filter((tag) => ID_SHAPE.test(tag));
 
-  test('listing the conformance suites needs no server and runs nothing', () => {
-    expect(listing.errors).toEqual([]);
-    expect(listing.specs.length).toBeGreaterThan(0);
-    expect(listing.specs.filter((s) => (s.tests ?? []).some((t) => (t.results ?? []).length > 0)).map((s) => s.title)).toEqual([]);
+  test('every client requirement is judged by a check of lib/integrations/observe.ts, which judge no other', () => {
+    const judged = clientChecks.map((c) => c.requirement);
+    expect(missingFrom(judged, idsOf('client')), 'requirements no check judges').toEqual([]);
+    expect(missingFrom(idsOf('client'), judged), 'checks judging no client requirement').toEqual([]);
   });
 
-  test('every requirement is tagged @ID by at least one conformance test', () => {
-    expect(missingFrom(requirementTags(), catalogueIds), 'requirements no test cites').toEqual([]);
-  });
+  for (const subject of Object.keys(SUITES_OF) as SuiteSubject[]) {
+    test(`listing the ${subject} suites (${SUITES_OF[subject]}) needs no server and runs nothing`, () => {
+      const listing = listings.get(subject)!;
+      expect(listing.errors).toEqual([]);
+      expect(listing.specs.length).toBeGreaterThan(0);
+      expect(listing.specs.filter((s) => (s.tests ?? []).some((t) => (t.results ?? []).length > 0)).map((s) => s.title)).toEqual([]);
+    });
 
-  test('every requirement-shaped tag is a catalogue ID', () => {
-    expect(missingFrom(catalogueIds, requirementTags()), 'tags naming no requirement').toEqual([]);
-  });
+    test(`every ${subject} requirement is tagged @ID by at least one test of its suites, which cite no other`, () => {
+      expect(missingFrom(requirementTags(subject), idsOf(subject)), 'requirements no test cites').toEqual([]);
+      expect(missingFrom(idsOf(subject), requirementTags(subject)), 'tags naming no requirement of this subject').toEqual([]);
+    });
+  }
 });
 
-test.describe('reference/faults.ts', () => {
-  test('every requirement is broken by at least one fault', () => {
-    const broken = Object.values(faults).flatMap((f): readonly string[] => f.breaks);
-    expect(missingFrom(broken, catalogueIds), 'requirements no fault breaks').toEqual([]);
-  });
+/** What breaks each subject's requirements: the reference's faults, the faulty example receivers, the misbehaving example clients. */
+const BREAKERS: Record<Subject, [name: string, breaks: readonly string[]][]> = {
+  api: Object.entries(faults).map(([name, f]) => [`reference fault ${name}`, f.breaks]),
+  receiver: Object.entries(faultyReceivers).map(([name, r]) => [`faulty receiver ${name}`, r.breaks]),
+  client: Object.entries(misbehavingClients).map(([name, c]) => [`misbehaving client ${name}`, c.breaks]),
+};
+
+test.describe('reference/faults.ts, examples/receiver/faulty.ts, examples/client/misbehaving.ts', () => {
+  for (const subject of SUBJECTS) {
+    test(`every ${subject} requirement is broken by at least one of its faults, which break no other`, () => {
+      const broken = BREAKERS[subject].flatMap(([, breaks]) => breaks);
+      expect(missingFrom(broken, idsOf(subject)), 'requirements no fault breaks').toEqual([]);
+      const strays = BREAKERS[subject].flatMap(([name, breaks]) => missingFrom(idsOf(subject), breaks).map((id) => `${name}: ${id}`));
+      expect(strays, 'faults breaking another subject\'s requirement').toEqual([]);
+    });
+  }
 });
 
 test.describe('reference/variations.ts', () => {

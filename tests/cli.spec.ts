@@ -131,6 +131,17 @@ const subcommands: [string, { label: string; options: string[]; before?: string[
     options: ['--env'],
     bad: [['--env', 'staging', unknownEnvironment]],
   }],
+  ['browser', { label: 'browser', options: [], bad: [] }],
+  ['receiver', {
+    label: 'receiver',
+    options: ['--url', '--secret', '--reports', '--signing-key'],
+    bad: [['--url', 'ftp://x', 'The receiver URL must use http or https, not ftp.']],
+  }],
+  ['observe', {
+    label: 'observe',
+    options: ['--scenario', '--port', '--reports', '--signing-key'],
+    bad: [['--scenario', 'chaos', 'Unknown scenario "chaos". Use one of: all, rate-limit, server-errors, missing-scope.']],
+  }],
 ];
 
 test('billerapi-conformance --help lists every subcommand, exit 0', async () => {
@@ -169,7 +180,7 @@ for (const [name, { label, options, before = [], bad }] of subcommands) {
 
 const programRefusals: [string, { args: string[]; line: string }][] = [
   ['an unknown subcommand', { args: ['rnu'], line: 'billerapi-conformance: Unknown command rnu (did you mean run?). See billerapi-conformance --help.' }],
-  ['no subcommand', { args: [], line: 'billerapi-conformance: Missing command: one of run, gate, certify, verify, keygen, self-test, bench, reference, landing-page. See billerapi-conformance --help.' }],
+  ['no subcommand', { args: [], line: `billerapi-conformance: Missing command: one of ${subcommands.map(([name]) => name).join(', ')}. See billerapi-conformance --help.` }],
   ['a value option without its value', { args: ['run', '--grep'], line: 'conformance: --grep needs a value. See billerapi-conformance run --help.' }],
   ['a value option followed by another option instead of its value', { args: ['gate', '--base-url', '--env', 'local'], line: 'gate: --base-url needs a value. See billerapi-conformance gate --help.' }],
   ['a switch given a value', { args: ['reference', '--tls=yes'], line: 'reference: --tls takes no value. See billerapi-conformance reference --help.' }],

@@ -11,7 +11,7 @@
  */
 import { test, expect } from '@playwright/test';
 import { faultNames, faults } from '../reference/faults';
-import { requirement } from '../lib/contract/requirements';
+import { requirement, type RequirementId } from '../lib/contract/requirements';
 import { variationNames, variationOf } from '../reference/variations';
 import { STATEFUL_REQUIREMENTS } from '../lib/stateful/run';
 import { matrixRun, type MatrixRun } from './support/matrix';
@@ -43,7 +43,7 @@ for (const name of faultNames) {
       expect(judgement.failed).toEqual(expect.arrayContaining([...breaks]));
     }
   });
-  const lifecycle = breaks.filter((id) => STATEFUL_REQUIREMENTS.includes(id));
+  const lifecycle: RequirementId[] = breaks.filter((id) => STATEFUL_REQUIREMENTS.includes(id));
   if (lifecycle.length === 0) continue;
   test(`fault ${name}: the stateful sequences shrink its failure of ${lifecycle.join(', ')} to at most ${MAX_SHRUNK_STEPS} steps`, async () => {
     const matrix = await matrixRun();

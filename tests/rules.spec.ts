@@ -43,7 +43,7 @@ async function tool(cwd: string, script: string, args: string[]): Promise<{ code
 
 /** dependency-cruiser over the scratch tree's top folders, as `npm run lint:deps` runs it over ours. */
 const depcruise = (cwd: string) => {
-  const folders = ['lib', 'scripts', 'suites', 'reference', 'load'].filter((f) => existsSync(join(cwd, f)));
+  const folders = ['lib', 'scripts', 'suites', 'reference', 'load', 'examples'].filter((f) => existsSync(join(cwd, f)));
   return tool(cwd, 'dependency-cruiser/bin/dependency-cruise.mjs', [...folders, '--config', '.dependency-cruiser.cjs', '--output-type', 'err-long']);
 };
 
@@ -58,6 +58,8 @@ test.describe('dependency-cruiser fails on a planted broken rule, naming the rul
     ['reference-only-through-embedded-reference', { 'lib/run/fixtures.ts': "import { app } from '../../reference/app';\nexport const f = app;\n", 'reference/app.ts': 'export const app = 1;\n' }, 'lib/run/fixtures.ts → reference/app.ts'],
     ['main-process-not-worker-fixtures', { 'lib/run/global-setup.ts': "import { l } from './linked-accounts';\nexport const g = l;\n", 'lib/run/linked-accounts.ts': "import { f } from './fixtures';\nexport const l = f;\n", 'lib/run/fixtures.ts': 'export const f = 1;\n' }, 'lib/run/global-setup.ts → lib/run/fixtures.ts'],
     ['no-circular', { 'lib/contract/a.ts': "import { b } from './b';\nexport const a = b;\n", 'lib/contract/b.ts': "import { a } from './a';\nexport const b = () => a;\n" }, 'lib/contract/a.ts → lib/contract/b.ts → lib/contract/a.ts'],
+    ['examples-stand-alone', { 'examples/receiver/receiver.ts': "import { redact } from '../../lib/transport/redact';\nexport const r = redact;\n", 'lib/transport/redact.ts': 'export const redact = 1;\n' }, 'examples/receiver/receiver.ts → lib/transport/redact.ts'],
+    ['examples-only-in-tests', { 'scripts/receiver.ts': "import { r } from '../examples/receiver/receiver';\nexport const s = r;\n", 'examples/receiver/receiver.ts': 'export const r = 1;\n' }, 'scripts/receiver.ts → examples/receiver/receiver.ts'],
     ['commands-not-global-setup', { 'scripts/bench.ts': "import { setup } from '../lib/run/global-setup';\nexport const b = setup;\n", 'lib/run/global-setup.ts': 'export const setup = 1;\n' }, 'scripts/bench.ts → lib/run/global-setup.ts'],
   ];
   for (const [rule, files, importLine] of planted) {

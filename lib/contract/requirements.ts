@@ -1,10 +1,27 @@
 /** The requirement registry, typed from specs/requirements.yaml so that an unknown ID does not compile. */
-import { requirements, type Requirement, type RequirementId } from '../../schemas/requirements';
+import { requirements as catalogue, type Requirement, type RequirementId } from '../../schemas/requirements';
 
 export type { RequirementId, Requirement };
-export { requirements };
 
-const byId = new Map(requirements.map((r) => [r.id, r]));
+/** Who a requirement binds: the API implementation, or a partner's webhook receiver or API client. */
+export type Subject = 'api' | NonNullable<Requirement['subject']>;
+
+export function subjectOf(r: Requirement): Subject {
+  return r.subject ?? 'api';
+}
+
+/** The part of the catalogue one certification judges: each subject is certified against its own. */
+export function catalogueOf(subject: Subject): readonly Requirement[] {
+  return catalogue.filter((r) => subjectOf(r) === subject);
+}
+
+/**
+ * The requirements of an implementation of BillerAPI: what conformance, gate and certify judge
+ * (the receiver and client certifications judge `catalogueOf('receiver' | 'client')`).
+ */
+export const requirements = catalogueOf('api');
+
+const byId = new Map(catalogue.map((r) => [r.id, r]));
 
 export function requirement(id: RequirementId): Requirement {
   return byId.get(id)!;

@@ -72,6 +72,8 @@ export interface RunMeta {
   faults: string[];
   /** Variations of an embedded reference. */
   variations: string[];
+  /** The conditions the observing sandbox of a client certification injected (lib/integrations/sandbox.ts). */
+  scenario?: string;
   startedAt: string;
 }
 

@@ -3,7 +3,7 @@
  * attachment its recorder wrote) and the run's own metadata (run.json, written by the global
  * setup), as one RunRecord for the verdict module. Reads data only: never a message's text.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emptyTally, OUTCOMES_ATTACHMENT, plainFirstLine, type Outcome, type RecordedTest, type RunMeta, type RunRecord, type TestRecord, type TestStatus } from './outcomes';
 import { requirementIdsIn, requirements } from '../contract/requirements';
@@ -96,6 +96,7 @@ export function readRunRecordsByTarget(reportsDir: string): Map<string, RunRecor
 }
 
 export function writeRunMeta(reportsDir: string, meta: RunMeta): void {
+  mkdirSync(reportsDir, { recursive: true });
   writeFileSync(join(reportsDir, RUN_META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
 }
 

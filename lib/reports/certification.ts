@@ -11,11 +11,15 @@
  * the target the run actually hit (from its own metadata), the times and the score. Sealed by
  * lib/reports/seal.ts: a checksum over the content, and an Ed25519 signature when a key is given.
  */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { repoRoot } from '../config/env';
 import { ConfigError } from '../config/errors';
 import type { RunRecord } from '../judgement/outcomes';
-import type { Requirement, RequirementId } from '../contract/requirements';
-import { sealDocument, type Sealed } from './seal';
+import type { Requirement, RequirementId, Subject } from '../contract/requirements';
+import { loadSigningKey, sealDocument, type Sealed } from './seal';
 import type { HarnessErrorRecord, Judgement, RequirementStatus, Verdict } from '../judgement/verdict';
 
 export const CERTIFICATION_FORMAT = 'billerapi-certification/1';
@@ -34,10 +38,12 @@ export interface CertifiedRequirement {
 
 export interface CertificationContent {
   format: typeof CERTIFICATION_FORMAT;
+  /** What was certified: an implementation of BillerAPI (`api`), a partner's webhook receiver or API client. */
+  subject: Subject;
   suite: { name: string; version: string };
   spec: { path: string; sha256: string };
   /** The target as the run recorded it, never as a command guessed it. */
-  target: { environment: string; baseUrl: string; embeddedReference: boolean; faults: string[]; variations: string[]; profile: string };
+  target: { environment: string; baseUrl: string; embeddedReference: boolean; faults: string[]; variations: string[]; profile: string; scenario?: string };
   startedAt: string;
   finishedAt: string;
   score: { mustPassed: number; mustInScope: number; percent: number };
@@ -67,6 +73,17 @@ export interface CertificationMeta {
   suite: { name: string; version: string };
   spec: { path: string; sha256: string };
   now: Date;
+  /** Default `api`. */
+  subject?: Subject;
+}
+
+const SPEC_PATH = 'specs/billerapi.openapi.yaml';
+
+/** The suite (package.json's name and version) and the spec (its SHA-256) a certification made now names. */
+export function certificationMeta(subject: Subject, now = new Date()): CertificationMeta {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
+  const sha256 = createHash('sha256').update(readFileSync(join(repoRoot, SPEC_PATH))).digest('hex');
+  return { suite: { name: pkg.name, version: pkg.version }, spec: { path: SPEC_PATH, sha256 }, now, subject };
 }
 
 /** The document for a run and its judgement (lib/judgement/verdict.ts `judge`, with the partner's waivers). */
@@ -75,10 +92,11 @@ export function buildCertification(record: RunRecord, judgement: Judgement, meta
   const run = record.meta;
   return {
     format: CERTIFICATION_FORMAT,
+    subject: meta.subject ?? 'api',
     suite: meta.suite,
     spec: meta.spec,
     target: run
-      ? { environment: run.environment, baseUrl: run.baseUrl, embeddedReference: run.embeddedReference, faults: run.faults, variations: run.variations, profile: run.profile }
+      ? { environment: run.environment, baseUrl: run.baseUrl, embeddedReference: run.embeddedReference, faults: run.faults, variations: run.variations, profile: run.profile, ...(run.scenario ? { scenario: run.scenario } : {}) }
       : { environment: 'unknown', baseUrl: 'unknown: the run wrote no run.json', embeddedReference: false, faults: [], variations: [], profile: 'unknown' },
     startedAt: started.toISOString(),
     finishedAt: new Date(started.getTime() + (record.durationMs ?? 0)).toISOString(),
@@ -98,9 +116,39 @@ export function buildCertification(record: RunRecord, judgement: Judgement, meta
   };
 }
 
+/** The PEM of the Ed25519 key a `--signing-key FILE` names, checked; a ConfigError (exit 2) when it cannot sign. */
+export function readSigningKeyFile(path: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(resolve(path), 'utf8');
+  } catch {
+    throw new ConfigError(`Cannot read the signing key ${path}.`);
+  }
+  loadSigningKey(pem);
+  return pem;
+}
+
 export function sealCertification(content: CertificationContent, signingKey?: string): Certification {
   return sealDocument(content, { signingKey });
 }
+
+export const CERTIFICATION_FILE = 'certification.json';
+
+/** Writes certification.json and its page (index.html) into `dir`; returns the JSON's path. */
+export function writeCertification(dir: string, c: Certification): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, CERTIFICATION_FILE);
+  writeFileSync(path, `${JSON.stringify(c, null, 2)}\n`);
+  writeFileSync(join(dir, 'index.html'), certificationHtml(c));
+  return path;
+}
+
+/** How a certification names itself, by what it certifies. */
+const TITLES: Record<Subject, string> = {
+  api: 'BillerAPI certification',
+  receiver: 'BillerAPI webhook receiver certification',
+  client: 'BillerAPI client certification',
+};
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -117,11 +165,11 @@ export function certificationHtml(c: Certification): string {
   const errors = c.harnessErrors.length
     ? `<h2>Harness errors (not a verdict on the target)</h2><ul id="harness-errors">${c.harnessErrors.map((e) => `<li>${escapeHtml(e.kind)} in "${escapeHtml(e.test)}": ${escapeHtml(e.message.split('\n')[0])}</li>`).join('')}</ul>`
     : '';
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>BillerAPI certification: ${escapeHtml(c.target.environment)}</title>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${TITLES[c.subject]}: ${escapeHtml(c.target.environment)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}
 tr.failed td:nth-child(4){color:#b00;font-weight:bold}tr.passed td:nth-child(4){color:#070}tr.waived td:nth-child(4),tr.warning td:nth-child(4),tr.not-judged td:nth-child(4){color:#a60}pre{white-space:pre-wrap;font-size:12px}</style></head>
-<body><h1>BillerAPI certification: ${c.verdict}</h1>
-<p>Target ${escapeHtml(c.target.baseUrl)} (${escapeHtml(c.target.environment)}${c.target.embeddedReference ? ', the embedded reference' : ''}, profile ${escapeHtml(c.target.profile)}), ${c.startedAt} to ${c.finishedAt}.
+<body><h1>${TITLES[c.subject]}: ${c.verdict}</h1>
+<p>Target ${escapeHtml(c.target.baseUrl)} (${escapeHtml(c.target.environment)}${c.target.embeddedReference ? ', the embedded reference' : ''}, profile ${escapeHtml(c.target.profile)}${c.target.scenario ? `, scenario ${escapeHtml(c.target.scenario)}` : ''}), ${c.startedAt} to ${c.finishedAt}.
 Suite ${escapeHtml(c.suite.name)} ${escapeHtml(c.suite.version)}; spec SHA-256 <code>${c.spec.sha256}</code>.</p>
 <p id="seal">${sealHtml(c)}</p>
 ${c.configurationProblem ? `<p id="configuration">${escapeHtml(c.configurationProblem)}</p>` : ''}

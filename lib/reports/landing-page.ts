@@ -51,6 +51,10 @@ export interface LandingPageInput {
   catalogue: readonly Requirement[];
   /** Which linked reports exist next to the page. */
   present: Record<LinkedReport, boolean>;
+  /** The reports a run of this kind can have (default: all); the page names no other. */
+  reports?: readonly LinkedReport[];
+  /** The page's heading (default: `BillerAPI conformance: <environment>`). */
+  title?: string;
   /** When the page was written. */
   now: Date;
 }
@@ -100,8 +104,8 @@ td.status small { display: block; font-weight: 400; white-space: normal; color: 
 .not-judged { color: #8a5a00; } .not-run { color: #666; }
 `;
 
-function linksHtml(environment: string, present: Record<LinkedReport, boolean>): string {
-  const items = linkedReportNames.map((name) => {
+function linksHtml(environment: string, present: Record<LinkedReport, boolean>, names: readonly LinkedReport[]): string {
+  const items = names.map((name) => {
     const { path, title, produce } = linkedReports[name];
     return present[name]
       ? `<li id="link-${name}"><a href="${escapeHtml(path)}">${escapeHtml(title)}</a></li>`
@@ -138,7 +142,7 @@ function rowHtml(r: CoverageRow): string {
 
 /** The page's HTML. Pure: everything it shows comes from `input`. */
 export function landingPageHtml(input: LandingPageInput): string {
-  const env = escapeHtml(input.environment);
+  const title = escapeHtml(input.title ?? `BillerAPI conformance: ${input.environment}`);
   const judgement = judge(input.run ?? { meta: undefined, tests: [], runErrors: [] }, input.catalogue);
   const rows = coverageRows(judgement);
   const counts = (['passed', 'failed', 'warning', 'not judged', 'not run'] as CoverageStatus[])
@@ -148,14 +152,14 @@ export function landingPageHtml(input: LandingPageInput): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>BillerAPI conformance: ${env}</title>
+<title>${title}</title>
 <style>${CSS}</style>
 </head>
 <body>
-<h1>BillerAPI conformance: ${env}</h1>
+<h1>${title}</h1>
 ${runHtml(input.environment, input.run, judgement, input.now)}
 <h2>Reports</h2>
-${linksHtml(input.environment, input.present)}
+${linksHtml(input.environment, input.present, input.reports ?? linkedReportNames)}
 <h2>Requirement coverage</h2>
 <p id="coverage-counts">${escapeHtml(`${rows.length} requirements: ${counts}`)}</p>
 <table id="coverage">
@@ -176,8 +180,13 @@ ${rows.map(rowHtml).join('\n')}
  */
 export function writeLandingPage(envName: EnvName, reports: string = resolve(repoRoot, reportsDir(envName))): string {
   const dir = resolve(repoRoot, reports);
+  return writeLandingPageOf(dir, { environment: envName, run: readRunRecord(dir), catalogue: requirements });
+}
+
+/** Writes `<dir>/index.html` for a run of any kind (a receiver or client certification too), linking the reports found beside it. */
+export function writeLandingPageOf(dir: string, input: Omit<LandingPageInput, 'present' | 'now'>): string {
   const present = Object.fromEntries(linkedReportNames.map((name) => [name, existsSync(join(dir, linkedReports[name].path))])) as Record<LinkedReport, boolean>;
-  const html = landingPageHtml({ environment: envName, run: readRunRecord(dir), catalogue: requirements, present, now: new Date() });
+  const html = landingPageHtml({ ...input, present, now: new Date() });
   mkdirSync(dir, { recursive: true });
   const path = join(dir, LANDING_PAGE);
   writeFileSync(path, html);

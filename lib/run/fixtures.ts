@@ -2,14 +2,14 @@
  * lib/run/ — one conformance run: the global setup in Playwright's main process (global-setup.ts:
  * configuration, targets, the embedded reference, linked accounts, the coordinator), the run
  * context each worker gets (run-context.ts, run-targets.ts), the worker fixtures every suite uses
- * (fixtures.ts), and the spawning of a run by a command (conformance-process.ts). Only embedded-
- * reference.ts imports reference/; the main process never imports the worker fixtures
- * (.dependency-cruiser.cjs).
+ * (fixtures.ts, on the outcome recording of outcomes-fixture.ts), and the spawning of a run by a
+ * command (conformance-process.ts). Only embedded-reference.ts imports reference/; the main
+ * process never imports the worker fixtures (.dependency-cruiser.cjs).
  */
 /**
- * The Playwright fixtures every suite uses: `run` is the run context the global setup made;
- * `outcomes` records every judgement of a test as data (lib/judgement/outcomes.ts) and attaches it when
- * the test ends; `api` calls operations, runs the contract checks on every exchange and
+ * The Playwright fixtures every API suite uses: `run` is the run context the global setup made;
+ * `outcomes` (lib/run/outcomes-fixture.ts) records every judgement of a test as data and attaches
+ * it when the test ends; `api` calls operations, runs the contract checks on every exchange and
  * records failures in the house format; `accounts` are the linked sandbox accounts.
  */
 import { test as base, expect } from '@playwright/test';
@@ -23,9 +23,10 @@ import type { KnownCredentials } from '../limits/rate-budget';
 import { HarnessError } from '../config/errors';
 import { formatExchange, formatFailure, requestLine } from '../judgement/failure';
 import type { LinkedAccount } from './linked-accounts';
-import { OUTCOMES_ATTACHMENT, OUTCOMES_CONTENT_TYPE, OutcomeRecorder, plainFirstLine, type TestStatus } from '../judgement/outcomes';
+import type { OutcomeRecorder } from '../judgement/outcomes';
 import { redact, redactor } from '../transport/redact';
-import { requirement, requirementIdsIn } from '../contract/requirements';
+import { requirement } from '../contract/requirements';
+import { test as recording } from './outcomes-fixture';
 import { linkedRunOf, type RunContext } from './run-context';
 import { DEFAULT_TARGET, targetKeyOf } from './run-targets';
 
@@ -186,11 +187,8 @@ function coordinator(target: string): CoordinatorClient {
   return client;
 }
 
-/** First lines of a test's errors, as Playwright holds them. */
-const errorLines = (errors: readonly { message?: string }[]) => errors.map((e) => redact(plainFirstLine(e.message)));
-
-export const test = base.extend<
-  { outcomes: OutcomeRecorder; api: Api; accounts: LinkedAccount[]; rateProbes: ProbeReport },
+export const test = recording.extend<
+  { api: Api; accounts: LinkedAccount[]; rateProbes: ProbeReport },
   { environment: Environment; run: RunContext }
 >({
   environment: [
@@ -208,21 +206,6 @@ export const test = base.extend<
       await use(context);
     },
     { scope: 'worker' },
-  ],
-  /** Every test of the suites records its outcomes, whether or not it calls the API. */
-  outcomes: [
-    async ({}, use, testInfo) => {
-      const recorder = new OutcomeRecorder();
-      await use(recorder);
-      const recorded = recorder.close({
-        cites: requirementIdsIn(testInfo.tags.join(' ')),
-        status: testInfo.status as TestStatus,
-        errors: errorLines(testInfo.errors),
-        skipReason: testInfo.annotations.find((a) => a.type === 'skip')?.description,
-      });
-      await testInfo.attach(OUTCOMES_ATTACHMENT, { body: JSON.stringify(recorded), contentType: OUTCOMES_CONTENT_TYPE });
-    },
-    { auto: true },
   ],
   api: async ({ environment, run, outcomes }, use, testInfo) => {
     const api = new Api(environment, run, outcomes, coordinatorFromEnv(run.key));

@@ -2,16 +2,19 @@
  * The one place secrets are taken out of output. Everything the harness prints, attaches or
  * writes passes through `redact()`: registered secrets (client secrets from the environment,
  * tokens seen in responses) and anything shaped like a BillerAPI secret are masked to a
- * recognisable prefix and at most their last four characters.
+ * recognisable prefix and at most their last four characters. Webhook signatures (`v1=` and
+ * hex digits) too: a whole one is a valid credential for its body and timestamp, replayable
+ * within the tolerance.
  */
 
-const KNOWN_PREFIX = /^(bb_(?:test|live)_|(?:access|public|link)-(?:sandbox|production)-|whsec_)/;
+const KNOWN_PREFIX = /^(bb_(?:test|live)_|(?:access|public|link)-(?:sandbox|production)-|whsec_|v1=)/;
 
 /** Shapes of secrets we may not have registered (another client's, a partner's). */
 const SECRET_SHAPES: readonly RegExp[] = [
   /bb_(?:test|live)_[A-Za-z0-9_-]{6,}/g,
   /(?:access|public|link)-(?:sandbox|production)-[0-9A-Za-z-]{8,}/g,
   /whsec_[A-Za-z0-9]{6,}/g,
+  /\bv1=[0-9A-Fa-f]{16,}/g,
 ];
 
 const MIN_REGISTERED_LENGTH = 8;
