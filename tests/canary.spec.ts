@@ -60,7 +60,7 @@ function everyText(dir: string): Map<string, string> {
   return texts;
 }
 
-test('a planted canary secret appears in no report and no console line, only redacted', async () => {
+test('a planted canary secret appears in no report and no console line, only redacted', { tag: '@runs' }, async () => {
   const canary = `bb_test_CANARY${randomBytes(12).toString('hex')}`;
   // The reference accepts the canary as the primary secret; these faults make tests fail with
   // the secret in the query string (AUTH-009) and in headers (AUTH-004) of the failing request.
@@ -89,7 +89,7 @@ test('a planted canary secret appears in no report and no console line, only red
   expect([...texts.values()].some((text) => text.includes(masked))).toBe(true);
 });
 
-test('a planted webhook secret appears in no file the receiver certification writes and on no console line; no whole signature either', async () => {
+test('a planted webhook secret appears in no file the receiver certification writes and on no console line; no whole signature either', { tag: '@runs' }, async () => {
   const canary = `whsec_CANARY${randomBytes(12).toString('hex')}`;
   // A receiver that checks no timestamp (two failures, with their messages) and echoes the secret and the signature in every answer.
   const leaky = createServer((req, res) => {
@@ -126,7 +126,7 @@ test('a planted webhook secret appears in no file the receiver certification wri
   }
 });
 
-test('a planted client secret the client puts in its URLs appears in no file the client certification writes, only masked; no whole token or webhook secret either', async () => {
+test('a planted client secret the client puts in its URLs appears in no file the client certification writes, only masked; no whole token or webhook secret either', { tag: '@runs' }, async () => {
   // The rate-limit scenario lets the webhook registration through: its whsec_ secret is handed out too.
   const o = await startObservation('rate-limit');
   try {

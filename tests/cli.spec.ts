@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'dotenv';
-import { cleanEnv, runConformance, runScript, startReferenceProcess, repoRoot } from './support/run';
+import { assertTaggedRuns, cleanEnv, runConformance, runScript, startReferenceProcess, repoRoot } from './support/run';
 
 const localCredentials = parse(readFileSync(join(repoRoot, '.env.local')));
 const sandboxSecret = localCredentials.BILLERAPI_CLIENT_SECRET;
@@ -32,7 +32,7 @@ const refusals: [string, { args: string[]; env: Record<string, string>; says: Re
 ];
 
 for (const [name, { args, env, says }] of refusals) {
-  test(`refuses ${name}: one line, exit 2, no test run`, async () => {
+  test(`refuses ${name}: one line, exit 2, no test run`, { tag: '@runs' }, async () => {
     const run = await runConformance(args, env);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(says);
@@ -44,7 +44,7 @@ for (const [name, { args, env, says }] of refusals) {
   });
 }
 
-test('a separately started reference, credentials as variables, gives the default run result', async () => {
+test('a separately started reference, credentials as variables, gives the default run result', { tag: '@runs' }, async () => {
   // Shortened windows keep the probes quick; the partner run, knowing only the spec's windows, paces more carefully than it needs to.
   const reference = await startReferenceProcess({ REFERENCE_WINDOW_SECONDS: '5' });
   try {
@@ -68,6 +68,7 @@ const BIN = join(repoRoot, 'bin', 'billerapi-conformance.cjs');
 
 /** `billerapi-conformance <args>` as a user runs it: the bin with plain node, in a clean environment. */
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  assertTaggedRuns('billerapi-conformance');
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { cwd: repoRoot, env: cleanEnv(), timeout: 30_000 });
     return { code: 0, stdout, stderr };
@@ -144,7 +145,7 @@ const subcommands: [string, { label: string; options: string[]; before?: string[
   }],
 ];
 
-test('billerapi-conformance --help lists every subcommand, exit 0', async () => {
+test('billerapi-conformance --help lists every subcommand, exit 0', { tag: '@runs' }, async () => {
   const run = await cli(['--help']);
   expect(run).toMatchObject({ code: 0, stderr: '' });
   expect(run.stdout).toMatch(/^Usage: billerapi-conformance \[options\] \[command\]$/m);
@@ -153,7 +154,7 @@ test('billerapi-conformance --help lists every subcommand, exit 0', async () => 
 });
 
 for (const [name, { label, options, before = [], bad }] of subcommands) {
-  test(`${name} --help: exit 0, every option with its description`, async () => {
+  test(`${name} --help: exit 0, every option with its description`, { tag: '@runs' }, async () => {
     const run = await cli([name, '--help']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toMatch(new RegExp(`^Usage: billerapi-conformance ${name} `, 'm'));
@@ -161,13 +162,13 @@ for (const [name, { label, options, before = [], bad }] of subcommands) {
     expect(described.sort()).toEqual([...options, '--help'].sort());
   });
 
-  test(`${name} with an unknown option: one line, exit 2`, async () => {
+  test(`${name} with an unknown option: one line, exit 2`, { tag: '@runs' }, async () => {
     const run = await cli([name, ...before, '--no-such-option']);
     expect(run).toEqual({ code: 2, stdout: '', stderr: `${label}: Unknown option --no-such-option. See billerapi-conformance ${name} --help.\n` });
   });
 
   for (const [flag, value, line] of bad) {
-    test(`${name} ${flag} ${JSON.stringify(value)} and ${flag}=${value} give the same one line, exit 2`, async () => {
+    test(`${name} ${flag} ${JSON.stringify(value)} and ${flag}=${value} give the same one line, exit 2`, { tag: '@runs' }, async () => {
       const runs = await Promise.all([cli([name, ...before, flag, value]), cli([name, ...before, `${flag}=${value}`])]);
       for (const run of runs) {
         expect(run.code, run.stderr).toBe(2);
@@ -189,12 +190,12 @@ const programRefusals: [string, { args: string[]; line: string }][] = [
 ];
 
 for (const [name, { args, line }] of programRefusals) {
-  test(`refuses ${name}: one line, exit 2`, async () => {
+  test(`refuses ${name}: one line, exit 2`, { tag: '@runs' }, async () => {
     expect(await cli(args)).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });
   });
 }
 
-test('a subcommand\'s script file run directly is the subcommand', async () => {
+test('a subcommand\'s script file run directly is the subcommand', { tag: '@runs' }, async () => {
   const [script, subcommand] = await Promise.all([runScript('scripts/conformance.ts', ['--help']), cli(['run', '--help'])]);
   expect(script.code).toBe(0);
   expect(script.stdout).toBe(subcommand.stdout);

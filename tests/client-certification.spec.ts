@@ -43,7 +43,7 @@ const clients: [string, { scenario: string; behaviour: Partial<Behaviour>; want:
 ];
 
 for (const [name, { scenario, behaviour, want }] of clients) {
-  test(`${name}: ${want.verdict}${want.failed.length ? `, failing ${want.failed.join(', ')}` : ''}`, async ({ observe }) => {
+  test(`${name}: ${want.verdict}${want.failed.length ? `, failing ${want.failed.join(', ')}` : ''}`, { tag: '@runs' }, async ({ observe }) => {
     const o = await observe(scenario);
     await runClient(o, behaviour);
     const { code, output, certification, answer } = await finish(o);
@@ -58,14 +58,14 @@ for (const [name, { scenario, behaviour, want }] of clients) {
   });
 }
 
-test('a client that sends nothing is judged on nothing: INCOMPLETE (exit 3), each requirement saying what it never saw', async ({ observe }) => {
+test('a client that sends nothing is judged on nothing: INCOMPLETE (exit 3), each requirement saying what it never saw', { tag: '@runs' }, async ({ observe }) => {
   const { code, certification } = await finish(await observe('all'));
   expect(code).toBe(3);
   expect(withResult(certification, 'not-judged')).toEqual(catalogueOf('client').map((r) => r.id));
   expect(certification.requirements.find((r) => r.id === 'CLIENT-004')?.reason).toBe('skipped: the client met no 429 in this run (the rate-limit scenario answers 429 to the Nth request of a group)');
 });
 
-test('SIGTERM ends the observation as POST /_observe/finish does: the certification is written, the exit code is the verdict\'s', async ({ observe }) => {
+test('SIGTERM ends the observation as POST /_observe/finish does: the certification is written, the exit code is the verdict\'s', { tag: '@runs' }, async ({ observe }) => {
   const o = await observe('all');
   await runClient(o);
   const { code, certification, output } = await finish(o, 'SIGTERM');
@@ -73,7 +73,7 @@ test('SIGTERM ends the observation as POST /_observe/finish does: the certificat
   expect(certification.verdict).toBe('PASS');
 });
 
-test('a failure names the request that broke the requirement, with the evidence of every request it judged', async ({ observe }) => {
+test('a failure names the request that broke the requirement, with the evidence of every request it judged', { tag: '@runs' }, async ({ observe }) => {
   const o = await observe('all');
   await runClient(o, misbehavingClients['ignores-retry-after'].behaviour);
   const { certification } = await finish(o);
@@ -82,13 +82,13 @@ test('a failure names the request that broke the requirement, with the evidence 
   expect(broken.evidence.join('\n')).toMatch(/^#3 \+\d+\.\d{3} s GET \/billers\?q=\S+ \[client cli_observe_[0-9a-f]{8}\] → 429, Retry-After 1 s \(injected: too-many-requests\)$/m);
 });
 
-test('exit 2, one line: an unknown scenario', async () => {
+test('exit 2, one line: an unknown scenario', { tag: '@runs' }, async () => {
   const run = await runScript('scripts/observe.ts', ['--scenario', 'chaos', '--port', '0']);
   expect(run.code, run.output).toBe(2);
   expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^observe: Unknown scenario "chaos"\. Use one of: all, rate-limit, server-errors, missing-scope\./)]);
 });
 
-test('exit 2, one line: a port in use', async () => {
+test('exit 2, one line: a port in use', { tag: '@runs' }, async () => {
   const taken = createServer();
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
   try {

@@ -125,7 +125,7 @@ test.describe('lib/fuzz/fuzz.ts: settings', () => {
   });
 });
 
-test('a fuzz counterexample reproduces: its curl command against the faulty reference, and its FC_SEED/FC_PATH replay', async () => {
+test('a fuzz counterexample reproduces: its curl command against the faulty reference, and its FC_SEED/FC_PATH replay', { tag: '@runs' }, async () => {
   const credentials = parse(readFileSync(join(repoRoot, '.env.local')));
   const reference = await startReferenceProcess({ REFERENCE_FAULTS: 'secret-case-insensitive', REFERENCE_WINDOW_SECONDS: '5' });
   try {

@@ -42,7 +42,7 @@ test('gate options: production by default, the rest passed to the conformance ru
   expect(() => parseGateArgs(['--grep', 'x'])).toThrow(/Unknown option --grep/);
 });
 
-test('the gate passes against the reference within its caps as the reference counts them, and names a regression', async ({}, testInfo) => {
+test('the gate passes against the reference within its caps as the reference counts them, and names a regression', { tag: '@runs' }, async ({}, testInfo) => {
   const reference = await startReferenceProcess({ REFERENCE_WINDOW_SECONDS: '5' });
   const reports = testInfo.outputPath('clean');
   try {
@@ -74,7 +74,7 @@ test('the gate passes against the reference within its caps as the reference cou
   }
 });
 
-test('a plan over the caps stops with exit 2 before a single request reaches the target', async ({}, testInfo) => {
+test('a plan over the caps stops with exit 2 before a single request reaches the target', { tag: '@runs' }, async ({}, testInfo) => {
   const reference = await startReferenceProcess({ REFERENCE_WINDOW_SECONDS: '5' });
   try {
     const run = await gate(['--env', 'partner', '--base-url', reference.url], { BILLERAPI_REPORTS_DIR: testInfo.outputPath('r'), BILLERAPI_GATE_SHARE: '0.05' });

@@ -95,7 +95,7 @@ test.describe('landing page', () => {
     expect(html).toContain('<dt>Started</dt><dd>2026-11-29T04:00:00.000Z</dd>');
   });
 
-  test('a real run: the page renders in Chromium with a row per requirement and a working Playwright link', async ({}, testInfo) => {
+  test('a real run: the page renders in Chromium with a row per requirement and a working Playwright link', { tag: '@runs' }, async ({}, testInfo) => {
     const run = await runConformance(['--grep', '@AUTH-00[1-3]']);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const page = writeLandingPage('local', run.reportsDir);

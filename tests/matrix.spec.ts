@@ -32,7 +32,7 @@ function judgementOf(matrix: MatrixRun, kind: MatrixCase['kind'], name: string) 
 for (const name of faultNames) {
   const { breaks } = faults[name];
   const warnsOnly = breaks.every((id) => requirement(id).level === 'SHOULD');
-  test(`fault ${name} is caught by ${breaks.join(', ')} (every variation on)`, async () => {
+  test(`fault ${name} is caught by ${breaks.join(', ')} (every variation on)`, { tag: '@runs' }, async () => {
     const judgement = judgementOf(await matrixRun(), 'fault', name);
     if (warnsOnly) {
       // A broken SHOULD warns: the verdict stays PASS and names the warning.
@@ -45,7 +45,7 @@ for (const name of faultNames) {
   });
   const lifecycle: RequirementId[] = breaks.filter((id) => STATEFUL_REQUIREMENTS.includes(id));
   if (lifecycle.length === 0) continue;
-  test(`fault ${name}: the stateful sequences shrink its failure of ${lifecycle.join(', ')} to at most ${MAX_SHRUNK_STEPS} steps`, async () => {
+  test(`fault ${name}: the stateful sequences shrink its failure of ${lifecycle.join(', ')} to at most ${MAX_SHRUNK_STEPS} steps`, { tag: '@runs' }, async () => {
     const matrix = await matrixRun();
     const own = (matrix.counterexamples[matrixKey('fault', name)] ?? []).filter((c) => lifecycle.includes(c.requirement));
     expect(own.map((c) => c.requirement), `no counterexample; the matrix run exited ${matrix.code}:\n${matrix.tail}`).toEqual(expect.arrayContaining(lifecycle));
@@ -55,7 +55,7 @@ for (const name of faultNames) {
 
 for (const name of variationNames) {
   const { touches, allowedBy } = variationOf(name);
-  test(`variation ${name} (${allowedBy}) alone keeps ${touches.join(', ')} green`, async () => {
+  test(`variation ${name} (${allowedBy}) alone keeps ${touches.join(', ')} green`, { tag: '@runs' }, async () => {
     const judgement = judgementOf(await matrixRun(), 'variation', name);
     expect({ verdict: judgement.verdict, failed: judgement.failed, notJudged: judgement.notJudged, errors: judgement.harnessErrors.map((e) => e.message) })
       .toEqual({ verdict: 'PASS', failed: [], notJudged: [], errors: [] });

@@ -12,7 +12,7 @@ import { startPrism } from './support/prism';
 
 const localCredentials = parse(readFileSync(join(repoRoot, '.env.local')));
 
-test('a Prism mock of the spec fails the authentication requirements (AUTH-004, AUTH-005)', async () => {
+test('a Prism mock of the spec fails the authentication requirements (AUTH-004, AUTH-005)', { tag: '@runs' }, async () => {
   const prism = await startPrism(['mock']);
   try {
     // The authentication and schema tests only: the whole suite, paced by the spec's 60-second
@@ -40,7 +40,7 @@ function violations(log: string, side: 'request' | 'response'): string[] {
   return log.split('\n').filter((line) => line.includes(`Violation: ${side}`)).map((line) => line.trim());
 }
 
-test('through Prism\'s validating proxy, no reference response violates the spec', async () => {
+test('through Prism\'s validating proxy, no reference response violates the spec', { tag: '@runs' }, async () => {
   // Short windows let the reference's own probes finish; the partner run paces by the spec's windows anyway.
   const reference = await startReferenceProcess({ REFERENCE_WINDOW_SECONDS: '5' });
   try {

@@ -109,7 +109,7 @@ test('the reference counts every write that reaches routing, however it is answe
   }
 });
 
-test('end to end: a write misplaced in a production-safe test is refused under the gate profile, recorded as a harness error, and the target receives no write', async () => {
+test('end to end: a write misplaced in a production-safe test is refused under the gate profile, recorded as a harness error, and the target receives no write', { tag: '@runs' }, async () => {
   const reference = await startReferenceProcess();
   try {
     const run = await runPlanted('planted', { BILLERAPI_PROFILE: 'gate', BILLERAPI_BASE_URL: reference.url });

@@ -63,7 +63,7 @@ const receivers: [string, { options: (secret: string) => ReceiverOptions; want: 
 ];
 
 for (const [name, { options, want }] of receivers) {
-  test(`${name}: ${want.verdict}${want.failed.length ? `, failing ${want.failed.join(', ')}` : ' on every RECV requirement'}`, async ({ receiverAt }) => {
+  test(`${name}: ${want.verdict}${want.failed.length ? `, failing ${want.failed.join(', ')}` : ' on every RECV requirement'}`, { tag: '@runs' }, async ({ receiverAt }) => {
     const secret = newSecret();
     const { run, certification } = await certify(await receiverAt(options(secret)), secret);
     expect(run.code, run.output).toBe(exitCodeOf(want.verdict));
@@ -76,7 +76,7 @@ for (const [name, { options, want }] of receivers) {
   });
 }
 
-test('a failed requirement carries its evidence: the delivery with its signature masked, and the answer', async ({ receiverAt }) => {
+test('a failed requirement carries its evidence: the delivery with its signature masked, and the answer', { tag: '@runs' }, async ({ receiverAt }) => {
   const secret = newSecret();
   const { certification, text } = await certify(await receiverAt(faultyReceivers['no-timestamp-check'].options(secret)), secret);
   const stale = certification.requirements.find((r) => r.id === 'RECV-004')!;
@@ -87,7 +87,7 @@ test('a failed requirement carries its evidence: the delivery with its signature
   expect(text).not.toContain(secret);
 });
 
-test('--signing-key signs the certification: it verifies with the public key', async ({ receiverAt }) => {
+test('--signing-key signs the certification: it verifies with the public key', { tag: '@runs' }, async ({ receiverAt }) => {
   const secret = newSecret();
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const keyFile = join(mkdtempSync(join(tmpdir(), 'billerapi-key-')), 'key.pem');
@@ -97,7 +97,7 @@ test('--signing-key signs the certification: it verifies with the public key', a
   expect(verifySealedDocument(text, { format: CERTIFICATION_FORMAT, publicKey })).toMatchObject({ intact: true, signature: 'verified' });
 });
 
-test('a URL where no receiver answers (the same 404 to every delivery): CONFIGURATION, exit 2, not a verdict on a receiver', async () => {
+test('a URL where no receiver answers (the same 404 to every delivery): CONFIGURATION, exit 2, not a verdict on a receiver', { tag: '@runs' }, async () => {
   const notFound = createServer((req, res) => {
     req.resume();
     req.on('end', () => res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`Cannot POST ${req.url}`));
@@ -134,7 +134,7 @@ const refusals: [string, { args: (secret: string) => string[]; want: RegExp; loo
 ];
 
 for (const [name, { args, want, looksUp = '' }] of refusals) {
-  test(`exit 2, one line: ${name}`, async () => {
+  test(`exit 2, one line: ${name}`, { tag: '@runs' }, async () => {
     const { run, lookups } = await refused(args(newSecret()));
     expect(run.stderr).toMatch(want);
     expect(run.stderr).not.toContain('bb_test_notawebhooksecret');
@@ -142,7 +142,7 @@ for (const [name, { args, want, looksUp = '' }] of refusals) {
   });
 }
 
-test('exit 2, one line: nothing listens at a loopback URL', async () => {
+test('exit 2, one line: nothing listens at a loopback URL', { tag: '@runs' }, async () => {
   // A port that was free a moment ago: a server listened on it and closed.
   const server = createServer();
   const url = await listen(server);

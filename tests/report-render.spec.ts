@@ -11,7 +11,7 @@ import { runConformance } from './support/run';
 const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 const HEADLESS_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-test('reports/<env>/html/index.html renders every test with its requirement IDs in Chromium', async () => {
+test('reports/<env>/html/index.html renders every test with its requirement IDs in Chromium', { tag: '@runs' }, async () => {
   test.skip(!existsSync(DEBIAN_CHROMIUM) && !process.env.CI, 'Debian chromium is not installed (apt-get install chromium); CI installs it');
   const run = await runConformance(['--grep', '@AUTH-00[1-4]']);
   expect(run.code).toBe(0);

@@ -232,7 +232,7 @@ test.describe('certify:keygen', () => {
     ['--out=DIR (the value inline)', (dir) => [`--out=${dir}`]],
   ];
   for (const [spelling, args] of spellings) {
-    test(`${spelling} writes a key pair (private 0600) that certify:verify accepts, and refuses to overwrite it`, async ({}, testInfo) => {
+    test(`${spelling} writes a key pair (private 0600) that certify:verify accepts, and refuses to overwrite it`, { tag: '@runs' }, async ({}, testInfo) => {
       const dir = testInfo.outputPath('keys');
       const made = await runScriptLines('scripts/certify-keygen.ts', args(dir));
       const [privatePath, publicPath] = [join(dir, 'signing-key.pem'), join(dir, 'signing-key.pub.pem')];
@@ -267,7 +267,7 @@ test.describe('certify:keygen', () => {
     ['an unknown option', { args: ['--output', 'x'], want: 'certify:keygen: Unknown option --output. See billerapi-conformance keygen --help.' }],
   ];
   for (const [name, { args, want }] of refusals) {
-    test(`refuses ${name}: one line, exit 2`, async () => {
+    test(`refuses ${name}: one line, exit 2`, { tag: '@runs' }, async () => {
       expect(await runScriptLines('scripts/certify-keygen.ts', args)).toEqual({ code: 2, stdout: [], stderr: [want] });
     });
   }
@@ -323,7 +323,7 @@ test.describe('certify:verify', () => {
     ['no file: exit 2', { args: (f) => ['--public-key', f.aPub], want: () => refused(`Missing argument <file>. ${HELP}`) }],
   ];
   for (const [name, { args, want }] of cases) {
-    test(name, async ({}, testInfo) => {
+    test(name, { tag: '@runs' }, async ({}, testInfo) => {
       const f = files(testInfo);
       const run = await runScriptLines('scripts/certify-verify.ts', args(f));
       expect(run).toEqual(want(f));

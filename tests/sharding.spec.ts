@@ -21,7 +21,7 @@ test('a shard of two spends half of each per-client limit and all of a per-IP on
   expect(caps({ current: 1, total: 4 })).toEqual({ authentication: 5, link: 25, biller: 50 });
 });
 
-test('two shards merge into the tests of the unsharded run', async ({}, testInfo) => {
+test('two shards merge into the tests of the unsharded run', { tag: '@runs' }, async ({}, testInfo) => {
   const grep = ['--grep', '@AUTH-00[1-4]|@LINK-00[12]|@RATE-001'];
   const [whole, first, second] = await Promise.all([
     runConformance(grep),

@@ -181,7 +181,7 @@ function bashScriptIn(stdout: string): string {
   return block.join('\n');
 }
 
-test('a shrunk failure reproduces: its curl script in bash against the faulty reference, and its FC_SEED/FC_PATH replay', async () => {
+test('a shrunk failure reproduces: its curl script in bash against the faulty reference, and its FC_SEED/FC_PATH replay', { tag: '@runs' }, async () => {
   test.setTimeout(2 * FAULT_RUN_TIMEOUT_MS + 30_000);
   const credentials = parse(readFileSync(join(repoRoot, '.env.local')));
   const reference = await startReferenceProcess({ REFERENCE_FAULTS: 'webhook-repeat-delete-200', REFERENCE_WINDOW_SECONDS: '5' });

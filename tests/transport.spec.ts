@@ -272,7 +272,7 @@ function expectOneLine(stderr: string, says: RegExp): void {
 }
 
 test.describe('the conformance command', () => {
-  test('an http:// target on another machine: exit 2, one line naming --allow-insecure-http, before any lookup', async () => {
+  test('an http:// target on another machine: exit 2, one line naming --allow-insecure-http, before any lookup', { tag: '@runs' }, async () => {
     const trap = trappedEnv();
     const started = performance.now();
     const run = await runConformance(['--env', 'partner', '--base-url', 'http://billerapi.invalid'], { ...partnerEnv, ...trap.env });
@@ -285,7 +285,7 @@ test.describe('the conformance command', () => {
     expect(run.stderr).not.toContain(primary.secret);
   });
 
-  test('the DNS trap sees the lookups the command makes (so its silence above means none was made)', async () => {
+  test('the DNS trap sees the lookups the command makes (so its silence above means none was made)', { tag: '@runs' }, async () => {
     const trap = trappedEnv();
     const run = await runConformance(['--env', 'partner', '--base-url', 'http://localhost:9'], { ...partnerEnv, ...trap.env });
     expect(run.code).toBe(2);
@@ -293,7 +293,7 @@ test.describe('the conformance command', () => {
     expect(trap.lookups()).toContain('localhost');
   });
 
-  test('an https reference with a private CA: green with --ca, exit 2 naming the certificate and --ca without it', async () => {
+  test('an https reference with a private CA: green with --ca, exit 2 naming the certificate and --ca without it', { tag: '@runs' }, async () => {
     const [trusted, untrusted] = await Promise.all([
       startReferenceProcess({ REFERENCE_TLS: 'yes', REFERENCE_WINDOW_SECONDS: '5' }),
       startReferenceProcess({ REFERENCE_TLS: 'yes', REFERENCE_WINDOW_SECONDS: '5' }),
@@ -313,7 +313,7 @@ test.describe('the conformance command', () => {
     }
   });
 
-  test('NODE_EXTRA_CA_CERTS keeps working beside --ca (which adds another CA, not replaces Node\'s)', async ({}, testInfo) => {
+  test('NODE_EXTRA_CA_CERTS keeps working beside --ca (which adds another CA, not replaces Node\'s)', { tag: '@runs' }, async ({}, testInfo) => {
     const unrelated = testInfo.outputPath('unrelated-ca.pem');
     writeFileSync(unrelated, (await generateLoopbackCertificate()).authority);
     const reference = await startReferenceProcess({ REFERENCE_TLS: 'yes', REFERENCE_WINDOW_SECONDS: '5' });
@@ -328,7 +328,7 @@ test.describe('the conformance command', () => {
     }
   });
 
-  test('a reference that redirects every request: the run stops with exit 2 and the redirect target receives nothing', async ({ recorder }) => {
+  test('a reference that redirects every request: the run stops with exit 2 and the redirect target receives nothing', { tag: '@runs' }, async ({ recorder }) => {
     const reference = await startReferenceProcess({ REFERENCE_REDIRECT_TO: recorder.url, REFERENCE_WINDOW_SECONDS: '5' });
     try {
       const run = await runConformance(['--env', 'partner', '--base-url', reference.url, '--grep', '@AUTH-00'], partnerEnv);

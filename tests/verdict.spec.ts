@@ -126,7 +126,7 @@ test('reading a Playwright report: the outcome attachment, a test skipped before
   ]);
 });
 
-test('the fixtures record each way a test ends, as data, in a real run (planted suite)', async () => {
+test('the fixtures record each way a test ends, as data, in a real run (planted suite)', { tag: '@runs' }, async () => {
   const run = await runPlanted('recording');
   expect(run.result, run.output).toBeDefined();
   const tests = Object.fromEntries(run.result!.record.tests.map((t) => [t.title.split(' ')[0], t.outcomes.map((o) => `${o.result} ${o.requirement ?? o.harness}`)]));
@@ -225,7 +225,7 @@ test('the verdict obeys its rules on any run (an independent reading of them, 1,
 // The six disagreements of the verdict issue, each kept as a named regression.
 
 
-test('regression: certify --faults plain-text-errors --grep @BEARER-005 says FAIL (ERR-001), as the run did', async ({}, testInfo) => {
+test('regression: certify --faults plain-text-errors --grep @BEARER-005 says FAIL (ERR-001), as the run did', { tag: '@runs' }, async ({}, testInfo) => {
   const { code, output: out } = await runScript('scripts/certify.ts', ['--faults', 'plain-text-errors', '--grep', '@BEARER-005'], { BILLERAPI_REPORTS_DIR: testInfo.outputPath('reports') });
   expect(code, out).toBe(ExitCode.nonConformant);
   expect(out).toMatch(/^verdict: FAIL \(ERR-001\)$/m);
@@ -269,7 +269,7 @@ test.describe('regression: certify records the target the run actually hit', () 
     ['certify --env sandbox --base-url URL records URL, not the default sandbox host', (url: string) => ['--env', 'sandbox', '--base-url', url]],
     ['certify --env partner --base-url=URL (with =) certifies instead of exiting 2', (url: string) => ['--env', 'partner', `--base-url=${url}`]],
   ] as const) {
-    test(name, async ({}, testInfo) => {
+    test(name, { tag: '@runs' }, async ({}, testInfo) => {
       const reports = testInfo.outputPath('reports');
       const credentials = { BILLERAPI_CLIENT_ID: 'cli_reference_primary', BILLERAPI_CLIENT_SECRET: 'bb_test_IJQ4ukDxDIKq1Aw5LLw29R4I7pNC' };
       const { code, output: out } = await runScript('scripts/certify.ts', [...args(reference.url), '--grep', '@AUTH-001'], { BILLERAPI_REPORTS_DIR: reports, ...credentials });
@@ -291,7 +291,7 @@ for (const [name, handler, cause] of [
   ['404 with an empty body everywhere', (_: unknown, res: { writeHead(s: number): { end(): void } }) => res.writeHead(404).end(), /wrong base URL or path prefix/],
   ['an HTML login page everywhere', (_: unknown, res: { writeHead(s: number, h: object): { end(b: string): void } }) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html><form>Sign in</form></html>'), /login page or a proxy/],
 ] as const) {
-  test(`a target answering ${name} exits 2 naming the likely cause, not a list of failures`, async () => {
+  test(`a target answering ${name} exits 2 naming the likely cause, not a list of failures`, { tag: '@runs' }, async () => {
     const { url, server } = await serve(handler as never);
     try {
       const { code, output: out } = await runScript('scripts/conformance.ts', ['--env', 'partner', '--base-url', url, '--grep', '@AUTH-00[1-4]|@ERR-00'], {

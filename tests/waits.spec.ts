@@ -34,12 +34,12 @@ function expectSentence(run: CliRun, requirement: string, sentence: string): voi
 test.describe('a target that never shows what the suite waits for fails the requirement with a sentence', () => {
   test.describe.configure({ mode: 'parallel' });
 
-  test('connect-frame-never-loads: CONNECT-001 names the frame it waited for and for how long', async () => {
+  test('connect-frame-never-loads: CONNECT-001 names the frame it waited for and for how long', { tag: '@runs' }, async () => {
     const run = await runConformance(['--faults', 'connect-frame-never-loads', '--grep', '@CONNECT-001']);
     expectSentence(run, 'CONNECT-001', `no Connect frame at ${connectContract.frame_path} appeared within ${connectContract.load_seconds} s after ${connectContract.sdk_global}.open`);
   });
 
-  test('webhook-never-delivered: WEBHOOK-006 names the event it waited for, and the tests needing a delivery stop unjudged', async () => {
+  test('webhook-never-delivered: WEBHOOK-006 names the event it waited for, and the tests needing a delivery stop unjudged', { tag: '@runs' }, async () => {
     const run = await runConformance(['--faults', 'webhook-never-delivered', '--grep', '@WEBHOOK-003|@WEBHOOK-006']);
     expectSentence(run, 'WEBHOOK-006', `within ${webhookDelivery.delivery_seconds} s (the receiver got 0 request(s), none of this event)`);
     // WEBHOOK-003 had nothing to judge: neither passed nor failed, so the run does not claim it.
@@ -48,7 +48,7 @@ test.describe('a target that never shows what the suite waits for fails the requ
     expect(results?.status).not.toBe('passed');
   });
 
-  test('webhook-never-retried: WEBHOOK-006 names the retry it waited for', async () => {
+  test('webhook-never-retried: WEBHOOK-006 names the retry it waited for', { tag: '@runs' }, async () => {
     const run = await runConformance(['--faults', 'webhook-never-retried', '--grep', '@WEBHOOK-006']);
     expectSentence(run, 'WEBHOOK-006', `no retry within ${webhookDelivery.retry_seconds} s after the first attempt was answered 500`);
   });

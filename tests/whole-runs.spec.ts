@@ -8,7 +8,7 @@ import { test, expect } from '@playwright/test';
 import { variationNames } from '../reference/variations';
 import { runConformance } from './support/run';
 
-test('the clean reference passes every test, none skipped (exit 0)', async () => {
+test('the clean reference passes every test, none skipped (exit 0)', { tag: '@runs' }, async () => {
   const run = await runConformance();
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
@@ -20,7 +20,7 @@ test('the clean reference passes every test, none skipped (exit 0)', async () =>
   expect(run.stdout).toContain('verdict: PASS');
 });
 
-test('every variation together: the whole suite is green, nothing skipped (exit 0)', async () => {
+test('every variation together: the whole suite is green, nothing skipped (exit 0)', { tag: '@runs' }, async () => {
   const run = await runConformance(['--variations', 'all']);
   expect(run.code, run.stdout + run.stderr).toBe(0);
   expect(run.result?.judgement.verdict).toBe('PASS');

@@ -14,7 +14,7 @@ import { judge, type Judgement } from '../../lib/judgement/verdict';
 import type { Counterexample } from '../../lib/stateful/run';
 import { statefulProjectName } from '../../lib/run/run-targets';
 import { counterexamplesByProject } from './counterexamples';
-import { cleanEnv, repoRoot } from './run';
+import { assertTaggedRuns, cleanEnv, repoRoot } from './run';
 
 export const MATRIX_RUN_VARIABLE = 'BILLERAPI_SELF_TEST_RUN';
 /** The whole matrix, every case, may take this long; a stuck one is killed and reported. */
@@ -55,6 +55,7 @@ function runMatrix(reportsDir: string): Promise<{ code: number; output: string }
 
 /** The matrix's result for this invocation: run by the first worker to ask (a lock directory), awaited by the others. */
 export async function matrixRun(): Promise<MatrixRun> {
+  assertTaggedRuns('the fault and variation matrix');
   const id = process.env[MATRIX_RUN_VARIABLE] ?? `${process.pid}`;
   const dir = join(tmpdir(), `billerapi-matrix-${id}`);
   const done = join(dir, 'done.json');

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { repoRoot } from './run';
+import { assertTaggedRuns, repoRoot } from './run';
 
 const prismCli = join(repoRoot, 'node_modules/@stoplight/prism-cli/dist/index.js');
 export const specPath = 'specs/billerapi.openapi.yaml';
@@ -32,6 +32,7 @@ export function freePort(): Promise<number> {
  * its JS entry so that the one PID we hold is the server; resolves once it accepts connections.
  */
 export async function startPrism(args: ['mock'] | ['proxy', string]): Promise<StartedPrism> {
+  assertTaggedRuns('Prism');
   const port = await freePort();
   const [command, ...rest] = args;
   const child = spawn(process.execPath, [prismCli, command, specPath, ...rest, '-p', String(port), '-h', '127.0.0.1'], {

@@ -1,4 +1,5 @@
 /** Runs the conformance CLI (or the reference) as a user would, in a child process, with its own reports folder. */
+import { test } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,20 @@ export interface CliRun {
 }
 
 
+/** The tag of a test that starts a process of the suite (a script, a run, a server): `npm run test:unit` leaves such tests out. */
+export const RUNS_TAG = '@runs';
+
+/**
+ * Throws unless the running test carries RUNS_TAG: every helper that starts a process calls it,
+ * so that a test which starts one and is not tagged fails at once instead of slowing the unit tier.
+ */
+export function assertTaggedRuns(what: string): void {
+  const { tags, title } = test.info();
+  if (!tags.includes(RUNS_TAG)) throw new Error(`"${title}" starts ${what} but is not tagged ${RUNS_TAG}: tag it (test(title, { tag: '${RUNS_TAG}' }, …) or on its describe) so that npm run test:unit leaves it out.`);
+}
+
 export function runTsx(script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  assertTaggedRuns(script);
   return spawn(process.execPath, [tsxCli, script, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
@@ -95,6 +109,7 @@ export interface PlantedRun {
 
 /** Runs a folder of planted tests (tests/fixtures/<folder>) under the conformance configuration, with its own reports folder. */
 export async function runPlanted(folder: string, env: Record<string, string | undefined> = {}): Promise<PlantedRun> {
+  assertTaggedRuns(`the planted suite tests/fixtures/${folder}`);
   const reportsDir = mkdtempSync(join(tmpdir(), `billerapi-${folder}-`));
   const child = spawn(process.execPath, [join(repoRoot, 'node_modules/@playwright/test/cli.js'), 'test', '-c', `tests/fixtures/${folder}/playwright.config.ts`], {
     cwd: repoRoot,
