@@ -1,17 +1,18 @@
 /**
  * The conformance run. One project per environment (local, sandbox, production, partner);
- * BILLERAPI_ENV selects which one runs, and reports go to reports/<env>/.
+ * BILLERAPI_ENV selects which one runs, and reports go to reports/<env>/ (lib/config/env.ts, reportsPath).
  */
 import { join } from 'node:path';
 import { defineConfig, type Project } from '@playwright/test';
-import { environmentNames, parseEnvName, reportsDir, SHARD_VARIABLE, type EnvName } from './lib/config/env';
+import { environmentNames, parseEnvName, reportsPath, SHARD_VARIABLE, type EnvName } from './lib/config/env';
 import { chromiumLaunchOptions } from './lib/connect/browser';
 import { isReadOnly } from './lib/config/profile';
 import { PRODUCTION_SAFE_TAG } from './lib/contract/requirements';
 import { statefulProjectName, type TargetSwitches } from './lib/run/run-targets';
 
 const selected = parseEnvName(process.env.BILLERAPI_ENV);
-const reports = reportsDir(selected);
+// Absolute: the installed package's reports go to the working directory, not beside this file.
+const reports = reportsPath(selected);
 const shard = process.env[SHARD_VARIABLE];
 
 /**

@@ -5,7 +5,6 @@
  * installs one if not (lib/connect/provision.ts). Exit 0: there is one (it says how); 2: none
  * could be had (one line naming what was tried).
  */
-import { repoRoot } from '../lib/config/env';
 import { ConfigError, ExitCode } from '../lib/config/errors';
 import { machineSteps, provisionChromium } from '../lib/connect/provision';
 import { runAsScript, type Subcommand } from './subcommand';
@@ -17,7 +16,7 @@ export const browserCommand: Subcommand = {
   description: "Make sure a Chromium is there for the browser suites (Connect, the report checks): nothing if one is; else Playwright's download, else Debian's package. Exit 0 when there is one, 2 when none could be had.",
   options: () => [],
   run: async () => {
-    const result = await provisionChromium(machineSteps(repoRoot));
+    const result = await provisionChromium(machineSteps());
     if (!result.ok) throw new ConfigError(result.line);
     console.log(`browser: Chromium ready (${result.how})`);
     return ExitCode.conformant;

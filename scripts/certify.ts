@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runConformanceProcess } from '../lib/run/conformance-process';
 import { buildCertification, certificationHtml, parseWaivers, sealCertification } from '../lib/reports/certification';
-import { parseEnvName, reportsDir, repoRoot } from '../lib/config/env';
+import { parseEnvName, reportsDir, reportsPath, repoRoot } from '../lib/config/env';
 import { ConfigError, ExitCode } from '../lib/config/errors';
 import { writeLandingPage } from '../lib/reports/landing-page';
 import { PROFILE_VARIABLE } from '../lib/config/profile';
@@ -67,7 +67,7 @@ async function runCertify(options: CertifyOptions, playwrightArgs: readonly stri
 
   const exit = await runConformanceProcess(conformanceArgv(options, playwrightArgs), { env: { ...process.env, [PROFILE_VARIABLE]: 'certify' } });
   if (exit === ExitCode.configuration) return exit;
-  const reports = resolve(repoRoot, reportsDir(envName));
+  const reports = reportsPath(envName);
   const record = readRunRecord(reports);
   if (!record) throw new ConfigError('The conformance run wrote no results.json: no certification.');
 

@@ -17,7 +17,8 @@ import { referenceCommand } from './reference';
 import { selfTestCommand } from './self-test';
 import { exitWith, runProgram, type Subcommand } from './subcommand';
 
-const subcommands: readonly Subcommand[] = [
+/** Every subcommand, in the order `--help` lists them. */
+export const subcommands: readonly Subcommand[] = [
   conformanceCommand,
   gateCommand,
   certifyCommand,

@@ -8,8 +8,8 @@
  * scope not judged), 4 ERROR (the suite itself erred).
  */
 import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { environmentSecrets, loadEnvironment, reportsDir, repoRoot, type Environment } from '../lib/config/env';
+import { join } from 'node:path';
+import { environmentSecrets, loadEnvironment, reportsDir, reportsPath, type Environment } from '../lib/config/env';
 import { ConfigError, ExitCode } from '../lib/config/errors';
 import { assertConfiguration, assertReachable } from '../lib/config/guard';
 import { redact, redactor } from '../lib/transport/redact';
@@ -17,7 +17,7 @@ import { writeLandingPage } from '../lib/reports/landing-page';
 import { readRunResult, RESULTS_FILE, RUN_META_FILE } from '../lib/judgement/results';
 import { totalsLine, verdictLine, type Judgement } from '../lib/judgement/verdict';
 import { parseFaultList, parseVariationList, parseWindowSeconds } from '../lib/run/embedded-reference';
-import { runPlaywrightTest } from '../lib/run/conformance-process';
+import { CONFORMANCE_CONFIG, runPlaywrightTest } from '../lib/run/conformance-process';
 import { chromiumMissing } from '../lib/connect/browser';
 import { machineSteps, provisionChromium } from '../lib/connect/provision';
 import { conformanceOptions, variablesOf, type ConformanceOptions } from './shared-options';
@@ -72,15 +72,16 @@ export async function runConformance(options: ConformanceOptions, passedOn: read
   Object.assign(process.env, settings.env);
   const environment = await preflight();
   const reports = reportsDir(environment.name);
+  const folder = reportsPath(environment.name);
   // A crashed run writes no results: the verdict must not come from the previous run's.
-  for (const file of [RESULTS_FILE, RUN_META_FILE]) rmSync(resolve(repoRoot, reports, file), { force: true });
+  for (const file of [RESULTS_FILE, RUN_META_FILE]) rmSync(join(folder, file), { force: true });
   // The Connect suites need a browser: on a fresh machine, get one; without it they are not judged, and the verdict says so.
   if (chromiumMissing() !== undefined) {
-    const browser = await provisionChromium(machineSteps(repoRoot));
+    const browser = await provisionChromium(machineSteps());
     console.log(browser.ok ? `conformance: Chromium installed (${browser.how})` : `conformance: ${browser.line}`);
   }
-  const playwrightExit = await runPlaywrightTest(settings.playwrightArgs, process.env);
-  const run = readRunResult(resolve(repoRoot, reports));
+  const playwrightExit = await runPlaywrightTest(CONFORMANCE_CONFIG, settings.playwrightArgs, process.env);
+  const run = readRunResult(folder);
   if (!run) throw new ConfigError(`The run produced no report (Playwright exited ${playwrightExit}); see the output above.`);
   const { judgement } = run;
   if (judgement.verdict === 'CONFIGURATION') throw new ConfigError(redact(judgement.configurationProblem ?? 'the run judged nothing'));

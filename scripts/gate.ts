@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { runConformanceProcess } from '../lib/run/conformance-process';
-import { credentialVariables, reportsDir, repoRoot, type EnvName } from '../lib/config/env';
+import { credentialVariables, reportsPath, type EnvName } from '../lib/config/env';
 import { ConfigError, ExitCode } from '../lib/config/errors';
 import { gateCaps, overCaps, PROFILE_VARIABLE } from '../lib/config/profile';
 import type { GroupName } from '../lib/contract/rate-limits';
@@ -118,7 +118,7 @@ async function runGate(args: GateArgs): Promise<number> {
 
   const exit = await runConformanceProcess(args.conformanceArgs, { env: gateEnv });
   if (exit === ExitCode.configuration) return exit;
-  const run = readRunResult(resolve(repoRoot, reportsDir(args.env)));
+  const run = readRunResult(reportsPath(args.env));
   if (!run) throw new ConfigError('The gate run wrote no results.json.');
   console.log(gateLine(run.judgement));
   if (previous) {

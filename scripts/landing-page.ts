@@ -7,7 +7,7 @@
  * defaults to BILLERAPI_ENV, then local. Exit 0: written. 2: bad arguments.
  */
 import { isAbsolute, relative } from 'node:path';
-import { parseEnvName, repoRoot, type EnvName } from '../lib/config/env';
+import { parseEnvName, userRoot, type EnvName } from '../lib/config/env';
 import { ExitCode } from '../lib/config/errors';
 import { writeLandingPage } from '../lib/reports/landing-page';
 import { envOption } from './shared-options';
@@ -25,7 +25,7 @@ export const landingPageCommand: Subcommand<{ env?: EnvName }> = {
 
 function writeLandingPageOf(envName: EnvName): number {
   const page = writeLandingPage(envName);
-  const inRepo = relative(repoRoot, page);
+  const inRepo = relative(userRoot(), page);
   console.log(`landing page: ${inRepo.startsWith('..') || isAbsolute(inRepo) ? page : inRepo}`);
   return ExitCode.conformant;
 }

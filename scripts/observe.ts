@@ -11,7 +11,7 @@
  * Exit 0 PASS, 1 FAIL, 2 bad input or a port in use, 3 INCOMPLETE, 4 run error.
  */
 import { join, resolve } from 'node:path';
-import { loadDotenv, repoRoot } from '../lib/config/env';
+import { loadDotenv, userRoot } from '../lib/config/env';
 import { ConfigError, ExitCode } from '../lib/config/errors';
 import { catalogueOf } from '../lib/contract/requirements';
 import { observedRunRecord } from '../lib/integrations/observe';
@@ -80,7 +80,7 @@ function conclude(sandbox: ObserveSandbox, options: ObserveOptions, reports: str
 async function runObserve(options: ObserveOptions): Promise<number> {
   loadDotenv('local');
   const signingKey = options.signingKey === undefined ? undefined : readSigningKeyFile(options.signingKey);
-  const reports = options.reports === undefined ? resolve(repoRoot, CLIENT_REPORTS_DIR) : resolve(options.reports);
+  const reports = options.reports === undefined ? resolve(userRoot(), CLIENT_REPORTS_DIR) : resolve(options.reports);
   const reference = embeddedReferenceHandler(process.env);
   const startedAt = new Date().toISOString();
 

@@ -9,7 +9,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { repoRoot } from '../lib/config/env';
+import { userRoot } from '../lib/config/env';
 import { ExitCode } from '../lib/config/errors';
 import { catalogueOf } from '../lib/contract/requirements';
 import {
@@ -58,7 +58,7 @@ function receiverLine(judgement: Judgement): string {
 async function runReceiverCertification(options: ReceiverOptions): Promise<number> {
   redactor.register(options.secret);
   const signingKey = options.signingKey === undefined ? undefined : readSigningKeyFile(options.signingKey);
-  const reports = options.reports === undefined ? resolve(repoRoot, RECEIVER_REPORTS_DIR) : resolve(options.reports);
+  const reports = options.reports === undefined ? resolve(userRoot(), RECEIVER_REPORTS_DIR) : resolve(options.reports);
   await assertReceiverReachable(options.url);
 
   // A crashed run writes no results: the verdict must not come from the previous run's.
@@ -74,7 +74,7 @@ async function runReceiverCertification(options: ReceiverOptions): Promise<numbe
     variations: [],
     startedAt: new Date().toISOString(),
   });
-  const playwrightExit = await runPlaywrightTest(['-c', CONFIG], cleanEnv({
+  const playwrightExit = await runPlaywrightTest(CONFIG, [], cleanEnv({
     BILLERAPI_REPORTS_DIR: reports,
     [RECEIVER_URL_VARIABLE]: options.url,
     [WEBHOOK_SECRET_VARIABLE]: options.secret,

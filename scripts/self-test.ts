@@ -21,8 +21,8 @@ import { ConfigError, ExitCode } from '../lib/config/errors';
 import { readRunResult, type RunResult } from '../lib/judgement/results';
 import type { Judgement, Verdict as RunVerdict } from '../lib/judgement/verdict';
 import type { RequirementId } from '../schemas/requirements';
-import { cleanEnv } from '../lib/run/conformance-process';
-import { repoRoot } from '../lib/config/env';
+import { cleanEnv, tsxCli } from '../lib/run/conformance-process';
+import { repoRoot, userRoot } from '../lib/config/env';
 import { faultsOption, variationsOption } from './shared-options';
 import { runAsScript, valueOption, type Subcommand } from './subcommand';
 
@@ -111,7 +111,6 @@ export function formatTable(rows: readonly SelfTestRow[]): string {
   return [line(header), line(rule), ...cells.map(line)].join('\n');
 }
 
-const tsxCli = join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
 const running = new Set<ChildProcess>();
 
 function killGroup(child: ChildProcess): void {
@@ -130,8 +129,8 @@ async function runSuite(args: string[], label: string, timeoutMs: number): Promi
   try {
     // Its own process group: tsx, Playwright, its workers and the embedded reference are
     // grandchildren, and a timeout (or Ctrl-C here) must stop all of them, not only tsx.
-    const child = spawn(process.execPath, [tsxCli, 'scripts/conformance.ts', ...args], {
-      cwd: repoRoot,
+    const child = spawn(process.execPath, [tsxCli, join(repoRoot, 'scripts/conformance.ts'), ...args], {
+      cwd: userRoot(),
       env: cleanEnv({ BILLERAPI_REPORTS_DIR: reportsDir, FC_NUM_RUNS }),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,

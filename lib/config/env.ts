@@ -8,10 +8,10 @@
 /**
  * Which implementation the suite points at, and with which credentials. Chosen by
  * BILLERAPI_ENV (local, sandbox, production, partner); values come from the process
- * environment first, then from `.env.<env>` at the repository root.
+ * environment first, then from `.env.<env>` (`userRoot`; `.env.local` always from `repoRoot`).
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import dotenv from 'dotenv';
 import { ConfigError } from './errors';
 import { keyPrefixes, serverUrls } from '../contract/spec';
@@ -49,10 +49,26 @@ export interface Environment {
 
 /** Set to `yes` by `--allow-insecure-http`. */
 export const ALLOW_INSECURE_HTTP_VARIABLE = 'BILLERAPI_ALLOW_INSECURE_HTTP';
-/** Set by `--ca FILE`; a relative path is taken from the repository root. */
+/** Set by `--ca FILE`; a relative path is taken from `userRoot()`. */
 export const CA_FILE_VARIABLE = 'BILLERAPI_CA_FILE';
 
+/** The suite's own files (suites, reference, spec, `.env.local`): the repository clone, or the installed package. */
 export const repoRoot = join(__dirname, '..', '..');
+
+/** Whether the suite at `root` is an installed package (npm put it under node_modules) rather than a clone. */
+export function isInstalledPackage(root: string = repoRoot): boolean {
+  return root.split(sep).includes('node_modules');
+}
+
+/**
+ * Where the user's side of a run lives: reports/<env>/, `.env.sandbox`, `.env.production`,
+ * `.env.partner`, and a relative BILLERAPI_REPORTS_DIR or BILLERAPI_CA_FILE. A clone keeps them
+ * at its root, whatever the working directory; an installed package keeps them in the working
+ * directory, never inside node_modules (README.md, "Install as a package").
+ */
+export function userRoot(root: string = repoRoot, cwd: string = process.cwd()): string {
+  return isInstalledPackage(root) ? cwd : root;
+}
 
 /** Environment variable holding each credential, also used in reproduction commands. */
 export const credentialVariables = {
@@ -85,7 +101,8 @@ export function parseEnvName(value: string | undefined): EnvName {
 
 /** Adds `.env.<name>` values that the process environment does not already set. */
 export function loadDotenv(name: EnvName, env: NodeJS.ProcessEnv = process.env): void {
-  const path = join(repoRoot, `.env.${name}`);
+  // The reference's own clients come with the suite; a target's credentials are the user's.
+  const path = join(name === 'local' ? repoRoot : userRoot(), `.env.${name}`);
   if (existsSync(path)) dotenv.config({ path, processEnv: env as Record<string, string>, quiet: true, override: false });
 }
 
@@ -114,7 +131,7 @@ function yesOrUnset(env: NodeJS.ProcessEnv, name: string): boolean {
 /** The CA file BILLERAPI_CA_FILE names, as an absolute path. */
 export function caFileOf(env: NodeJS.ProcessEnv): string | undefined {
   const value = env[CA_FILE_VARIABLE]?.trim();
-  return value ? resolve(repoRoot, value) : undefined;
+  return value ? resolve(userRoot(), value) : undefined;
 }
 
 /** Reads the environment; throws ConfigError (exit 2) when it cannot be used at all. */
@@ -150,7 +167,12 @@ export function environmentSecrets(e: Environment): string[] {
 /** Set by `--shard I/N`: the run also writes a blob report for `playwright merge-reports`. */
 export const SHARD_VARIABLE = 'BILLERAPI_SHARD';
 
-/** Where a run's reports go: reports/<env>/, or BILLERAPI_REPORTS_DIR (relative to the repository). */
+/** Where a run's reports go, as the user names it: reports/<env>/, or BILLERAPI_REPORTS_DIR (relative to `userRoot()`). */
 export function reportsDir(name: EnvName, env: NodeJS.ProcessEnv = process.env): string {
   return env.BILLERAPI_REPORTS_DIR || join('reports', name);
+}
+
+/** The absolute folder of `reportsDir`. */
+export function reportsPath(name: EnvName, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(userRoot(), reportsDir(name, env));
 }

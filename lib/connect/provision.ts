@@ -6,7 +6,6 @@
  * root are at hand; else one line saying what was tried and why each failed.
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { chromiumMissing } from './browser';
 
 /** One way to get a Chromium: undefined when it worked, else why not. */
@@ -59,8 +58,9 @@ const INSTALL_TIMEOUT_MS = 5 * 60_000;
 const isRoot = () => process.getuid?.() === 0;
 
 /** The steps on this machine. */
-export function machineSteps(repoRoot: string): ProvisionSteps {
-  const playwrightCli = join(repoRoot, 'node_modules', '@playwright', 'test', 'cli.js');
+export function machineSteps(): ProvisionSteps {
+  // Wherever npm put it: the clone's node_modules, or beside the installed package.
+  const playwrightCli = require.resolve('@playwright/test/cli');
   return {
     missing: chromiumMissing,
     playwright: () => command(process.execPath, [playwrightCli, 'install', ...(isRoot() ? ['--with-deps'] : []), 'chromium'], INSTALL_TIMEOUT_MS),

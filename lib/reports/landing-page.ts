@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { reportsDir, repoRoot, type EnvName } from '../config/env';
+import { reportsPath, userRoot, type EnvName } from '../config/env';
 import { requirements, type Requirement } from '../contract/requirements';
 import type { RunRecord } from '../judgement/outcomes';
 import { readRunRecord } from '../judgement/results';
@@ -178,8 +178,8 @@ ${rows.map(rowHtml).join('\n')}
  * `reports` defaults to the environment's folder (reports/<env>/ or BILLERAPI_REPORTS_DIR).
  * Returns the page's path.
  */
-export function writeLandingPage(envName: EnvName, reports: string = resolve(repoRoot, reportsDir(envName))): string {
-  const dir = resolve(repoRoot, reports);
+export function writeLandingPage(envName: EnvName, reports: string = reportsPath(envName)): string {
+  const dir = resolve(userRoot(), reports);
   return writeLandingPageOf(dir, { environment: envName, run: readRunRecord(dir), catalogue: requirements });
 }
 

@@ -5,7 +5,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { repoRoot } from '../config/env';
+import { pathToFileURL } from 'node:url';
+import { isInstalledPackage, repoRoot, userRoot } from '../config/env';
 import { ExitCode } from '../config/errors';
 import { redact } from '../transport/redact';
 
@@ -28,11 +29,29 @@ export interface ConformanceProcessOptions {
   timeoutMs?: number;
 }
 
-/** Runs `scripts/conformance.ts` with `args`; resolves with its exit code. */
+/** tsx's command line, wherever npm put it: the clone's node_modules, or beside the installed package. */
+export const tsxCli = require.resolve('tsx/cli');
+
+/** The conformance run's Playwright configuration, relative to `repoRoot`. */
+export const CONFORMANCE_CONFIG = 'playwright.config.ts';
+
+/**
+ * Node's options for a Playwright run of the installed package. Playwright compiles no TypeScript
+ * under node_modules, so tsx does; its source maps go to Playwright (playwright-source-maps.ts) so
+ * that test locations and error snippets point into the sources. The clone needs neither.
+ */
+function playwrightNodeOptions(): string[] {
+  if (!isInstalledPackage()) return [];
+  return ['--import', pathToFileURL(require.resolve('tsx')).href, '--import', pathToFileURL(join(__dirname, 'playwright-source-maps.ts')).href];
+}
+
+/**
+ * Runs `scripts/conformance.ts` with `args` in `userRoot()` (so that its reports and `.env.<env>`
+ * are the same as this process's); resolves with its exit code.
+ */
 export function runConformanceProcess(args: readonly string[], options: ConformanceProcessOptions = {}): Promise<number> {
-  const tsx = join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
-  const child = spawn(process.execPath, [tsx, 'scripts/conformance.ts', ...args], {
-    cwd: repoRoot,
+  const child = spawn(process.execPath, [tsxCli, join(repoRoot, 'scripts/conformance.ts'), ...args], {
+    cwd: userRoot(),
     env: options.env ?? process.env,
     stdio: options.quiet ? 'ignore' : 'inherit',
   });
@@ -52,10 +71,13 @@ function pipeRedacted(stream: NodeJS.ReadableStream, out: NodeJS.WritableStream)
   });
 }
 
-/** `playwright test <args>` in the repository, with `env`, every line of its output redacted; resolves with its exit code. */
-export async function runPlaywrightTest(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const cli = join(repoRoot, 'node_modules/@playwright/test/cli.js');
-  const child = spawn(process.execPath, [cli, 'test', ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `playwright test -c <config> <args>` (`config` relative to `repoRoot`) in `userRoot()`, with
+ * `env`, every line of its output redacted; resolves with its exit code.
+ */
+export async function runPlaywrightTest(config: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const cli = require.resolve('@playwright/test/cli');
+  const child = spawn(process.execPath, [...playwrightNodeOptions(), cli, 'test', '-c', join(repoRoot, config), ...args], { cwd: userRoot(), env, stdio: ['ignore', 'pipe', 'pipe'] });
   const piped = Promise.all([pipeRedacted(child.stdout, process.stdout), pipeRedacted(child.stderr, process.stderr)]);
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? ExitCode.nonConformant)));
   await piped;

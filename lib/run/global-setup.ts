@@ -6,10 +6,10 @@
  * it actually hits) and starts the run coordinator, which hands each worker its context.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { FullConfig } from '@playwright/test';
 import { COORDINATOR_VARIABLE, startCoordinator, type CoordinatedTargets } from '../limits/coordinator';
-import { environmentSecrets, loadEnvironment, reportsDir, repoRoot, type Environment } from '../config/env';
+import { environmentSecrets, loadEnvironment, reportsPath, type Environment } from '../config/env';
 import { assertConfiguration, assertReachable } from '../config/guard';
 import { isReadOnly, profileOf } from '../config/profile';
 import { linkAccounts } from './linked-accounts';
@@ -68,7 +68,7 @@ export default async function globalSetup(config: FullConfig): Promise<() => Pro
   const wanted = targetsOf(config.projects);
   const prepared = await Promise.all([...wanted].map(async ([key, switches]) => [key, await prepareTarget(environment, switches, config, startedAt)] as const));
   const targets = new Map(prepared);
-  const reports = resolve(repoRoot, reportsDir(environment.name));
+  const reports = reportsPath(environment.name);
   mkdirSync(reports, { recursive: true });
   const single = targets.size === 1 ? [...targets.values()][0] : undefined;
   if (single) writeRunMeta(reports, single.context.meta);

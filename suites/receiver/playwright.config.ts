@@ -6,10 +6,10 @@
  */
 import { join, resolve } from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { userRoot } from '../../lib/config/env';
 import { ANSWER_TIMEOUT_MS, RECEIVER_REPORTS_DIR, receiverChecks } from '../../lib/integrations/receiver';
 
-const repoRoot = join(__dirname, '..', '..');
-const reports = resolve(repoRoot, process.env.BILLERAPI_REPORTS_DIR || RECEIVER_REPORTS_DIR);
+const reports = resolve(userRoot(), process.env.BILLERAPI_REPORTS_DIR || RECEIVER_REPORTS_DIR);
 
 export default defineConfig({
   testDir: __dirname,
