@@ -7,12 +7,10 @@
  * line on stderr and exit 2.
  */
 import { test, expect } from '@playwright/test';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parse } from 'dotenv';
-import { assertTaggedRuns, cleanEnv, runConformance, runScript, startReferenceProcess, repoRoot } from './support/run';
+import { assertTaggedRuns, cleanEnv, runConformance, runProgram, runScript, startReferenceProcess, repoRoot } from './support/run';
 
 const localCredentials = parse(readFileSync(join(repoRoot, '.env.local')));
 const sandboxSecret = localCredentials.BILLERAPI_CLIENT_SECRET;
@@ -69,13 +67,7 @@ const BIN = join(repoRoot, 'bin', 'billerapi-conformance.cjs');
 /** `billerapi-conformance <args>` as a user runs it: the bin with plain node, in a clean environment. */
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   assertTaggedRuns('billerapi-conformance');
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { cwd: repoRoot, env: cleanEnv(), timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
-    return { code, stdout, stderr };
-  }
+  return runProgram(process.execPath, [BIN, ...args], { cwd: repoRoot, env: cleanEnv(), timeout: 30_000 });
 }
 
 const unknownEnvironment = 'Unknown environment "staging". Use one of: local, sandbox, production, partner.';

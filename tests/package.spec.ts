@@ -5,16 +5,14 @@
  * embedded reference and writes its reports there, not into node_modules.
  */
 import { test as base, expect } from '@playwright/test';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { isInstalledPackage, userRoot } from '../lib/config/env';
 import { cleanEnv } from '../lib/run/conformance-process';
 import { readRunResult } from '../lib/judgement/results';
 import { subcommands } from '../scripts/cli';
-import { repoRoot } from './support/run';
+import { repoRoot, runProgram } from './support/run';
 
 const rules: [string, { root: string; cwd: string; installed: boolean; want: string }][] = [
   ['a clone keeps them at its root, from any working directory', { root: '/src/billerapi', cwd: '/tmp/elsewhere', installed: false, want: '/src/billerapi' }],
@@ -68,13 +66,8 @@ interface Ran {
 async function run(file: string, args: string[], cwd: string, timeout: number): Promise<Ran> {
   const started = performance.now();
   const seconds = () => Math.round((performance.now() - started) / 100) / 10;
-  try {
-    const { stdout, stderr } = await promisify(execFile)(file, args, { cwd, env: partnerEnv(), timeout, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr, seconds: seconds() };
-  } catch (error) {
-    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
-    return { code, stdout, stderr, seconds: seconds() };
-  }
+  const ran = await runProgram(file, args, { cwd, env: partnerEnv(), timeout, maxBuffer: 64 * 1024 * 1024 });
+  return { ...ran, seconds: seconds() };
 }
 
 interface PackedFile {

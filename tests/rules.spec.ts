@@ -5,15 +5,12 @@
  * scratch tree laid out like ours.
  */
 import { test, expect } from '@playwright/test';
-import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import { repoRoot } from './support/run';
+import { withoutColours } from '../lib/judgement/outcomes';
+import { repoRoot, runProgram } from './support/run';
 
-const run = promisify(execFile);
-const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
 
 /** A scratch tree with these files (paths relative to its root), our rule files and a minimal tsconfig. */
 function scratchTree(files: Record<string, string>): string {
@@ -30,15 +27,10 @@ function scratchTree(files: Record<string, string>): string {
   return root;
 }
 
-/** Runs a tool of ours in `cwd`; resolves with its exit code and output, whatever the code. */
+/** Runs a tool of ours in `cwd`; resolves with its exit code and its output without colours, whatever the code. */
 async function tool(cwd: string, script: string, args: string[]): Promise<{ code: number; output: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(repoRoot, 'node_modules', script), ...args], { cwd, env: { ...process.env, NODE_PATH: join(repoRoot, 'node_modules') }, timeout: 60_000 });
-    return { code: 0, output: plain(stdout + stderr) };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, output: plain(`${e.stdout ?? ''}${e.stderr ?? ''}`) };
-  }
+  const { code, stdout, stderr } = await runProgram(process.execPath, [join(repoRoot, 'node_modules', script), ...args], { cwd, env: { ...process.env, NODE_PATH: join(repoRoot, 'node_modules') }, timeout: 60_000 });
+  return { code, output: withoutColours(stdout + stderr) };
 }
 
 /** dependency-cruiser over the scratch tree's top folders, as `npm run lint:deps` runs it over ours. */

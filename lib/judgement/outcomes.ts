@@ -90,8 +90,11 @@ export const emptyTally = (): AnswerTally => ({ total: 0, nonApi: {} });
 
 const ANSI = /\u001b\[[0-9;]*m/g;
 
+/** Text without terminal colours (Playwright's messages, a tool's coloured output). */
+export const withoutColours = (text: string): string => text.replace(ANSI, '');
+
 /** The first line of an error message as Playwright holds it, without terminal colours. */
-export const plainFirstLine = (text: unknown): string => String(text ?? '').replace(ANSI, '').split('\n')[0];
+export const plainFirstLine = (text: unknown): string => withoutColours(String(text ?? '')).split('\n')[0];
 
 /** Statuses and content types a BillerAPI answer never has with a non-JSON body: a wrong path, a proxy, a login page. */
 const NON_API_STATUSES = new Set([404, 405, 501, 502, 503, 504]);

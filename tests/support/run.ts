@@ -1,6 +1,7 @@
 /** Runs the conformance CLI (or the reference) as a user would, in a child process, with its own reports folder. */
 import { test } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +39,23 @@ export function assertTaggedRuns(what: string): void {
 export function runTsx(script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   assertTaggedRuns(script);
   return spawn(process.execPath, [tsxCli, script, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export interface ProgramRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `file args` to its end (killed after `timeout`), in `options.cwd` with `options.env`; resolves with its exit code and output, whatever the code. */
+export async function runProgram(file: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeout: number; maxBuffer?: number }): Promise<ProgramRun> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(file, args, { ...options, encoding: 'utf8' });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
 }
 
 export interface ScriptRun {
