@@ -42,14 +42,17 @@ for (const [name, { args, env, says }] of refusals) {
   });
 }
 
+const FEW_CASES = { FC_NUM_RUNS: '10', FC_STATEFUL_SEED: '1' };
+
 test('a separately started reference, credentials as variables, gives the default run result', { tag: '@runs' }, async () => {
   // Shortened windows keep the probes quick; the partner run, knowing only the spec's windows, paces more carefully than it needs to.
   const reference = await startReferenceProcess({ REFERENCE_WINDOW_SECONDS: '5' });
   try {
     const [separate, embedded] = await Promise.all([
-      // Few fuzz cases: the partner run paces by 60-second windows, and this compares outcomes, not fuzzing.
-      runConformance(['--env', 'partner', '--base-url', reference.url], { ...localCredentials, FC_NUM_RUNS: '10' }),
-      runConformance([], { FC_NUM_RUNS: '10' }),
+      // Few fuzz cases and sequences: the partner run paces by 60-second windows, and this compares outcomes, not fuzzing.
+      // The sequences from one seed: ten random ones may by chance never try another client's webhook, leaving WEBHOOK-010 unjudged (INCOMPLETE).
+      runConformance(['--env', 'partner', '--base-url', reference.url], { ...localCredentials, ...FEW_CASES }),
+      runConformance([], FEW_CASES),
     ]);
     expect(separate.code).toBe(0);
     expect(embedded.code).toBe(0);
